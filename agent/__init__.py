@@ -1,0 +1,1 @@
+"""Tandem's conversation agent: a LangGraph state machine over commerce tools."""

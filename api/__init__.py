@@ -1,0 +1,1 @@
+"""Tandem's HTTP side: settings, database, models, routes, services and the CLI."""

@@ -1,0 +1,153 @@
+"""Database tables (SQLModel).  What the API returns lives in `api/schemas.py`, never a row.
+
+Money is stored as integer cents.  Ids of catalogue, customer and order rows are the
+store's own ids (a SKU, a tau-bench item id, `#W0000001`), so a retailer can match every
+answer to its own systems.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+ORDER_STATUSES = (
+    "pending",
+    "processed",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "return_requested",
+)
+
+
+class Product(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(index=True, max_length=200)
+    category: str = Field(index=True, max_length=80)
+    description: str = ""
+    tags: str = Field(default="", description="space-separated search keywords")
+    season: str = Field(default="all", max_length=16, description="winter, summer or all")
+    size_chart: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Variant(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    product_id: str = Field(foreign_key="product.id", index=True)
+    size: str | None = Field(default=None, max_length=16)
+    color: str | None = Field(default=None, max_length=40)
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    price_cents: int | None = Field(default=None, ge=0)
+    available: bool = Field(default=True, description="the store's own sellable flag")
+
+
+class Location(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=80)
+    kind: str = Field(default="store", max_length=16, description="store or warehouse")
+    region: str = Field(max_length=32)
+    ship_days: int = Field(default=3, ge=0, description="days to reach a shopper in its region")
+
+
+class StockLevel(SQLModel, table=True):
+    variant_id: str = Field(foreign_key="variant.id", primary_key=True)
+    location_id: str = Field(foreign_key="location.id", primary_key=True)
+    quantity: int = Field(default=0, ge=0)
+
+
+class Customer(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    email: str = Field(index=True, max_length=200, description="lower-cased, trimmed")
+    name: str = Field(default="", max_length=120)
+    postcode: str = Field(default="", max_length=16)
+    region: str = Field(default="", max_length=32)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "shop_order"
+
+    id: str = Field(primary_key=True, max_length=32)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    status: str = Field(index=True, max_length=24)
+    created_at: datetime = Field(default_factory=utcnow)
+    email: str = Field(max_length=200, description="the email the order was placed with")
+    postcode: str = Field(default="", max_length=16, description="shipping postcode")
+    carrier: str | None = Field(default=None, max_length=40)
+    tracking_number: str | None = Field(default=None, max_length=64)
+    expected_delivery: date | None = None
+    total_cents: int = Field(default=0, ge=0)
+
+
+class OrderItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(foreign_key="shop_order.id", index=True)
+    variant_id: str = Field(max_length=64)
+    product_name: str = Field(max_length=200)
+    quantity: int = Field(default=1, ge=1)
+    price_cents: int = Field(default=0, ge=0)
+
+
+class Conversation(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=36)
+    token_hash: str = Field(max_length=64, description="sha256 of the shopper's bearer token")
+    customer_id: str | None = Field(default=None, index=True)
+    personalization: bool = True
+    mode: str = Field(default="assistant", max_length=16, description="assistant or human")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("conversation_id", "client_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    role: str = Field(max_length=16, description="shopper, assistant, agent or system")
+    text: str
+    client_message_id: str | None = Field(default=None, max_length=64)
+    reply_to: int | None = Field(default=None, description="the shopper message answered")
+    intent: str | None = Field(default=None, max_length=32)
+    route: str | None = Field(default=None, max_length=16)
+    suggestions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    author: str | None = Field(default=None, max_length=80, description="agent display name")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Handoff(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=36)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    status: str = Field(default="open", index=True, max_length=16)
+    priority: int = Field(default=2, description="1 is most urgent")
+    rule: str = Field(max_length=64, description="the escalation policy rule that fired")
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    mood: str = Field(default="neutral", max_length=24)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    agent_id: int | None = Field(default=None, foreign_key="supportagent.id")
+    resolution: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class ConsentEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    personalization: bool
+    source: str = Field(max_length=32, description="api, widget, default")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SupportAgent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    display_name: str = Field(max_length=80)
+    password_hash: str = Field(max_length=256)
+    is_admin: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
