@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     )
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    demo_agent_password: SecretStr = Field(
+        default=SecretStr("tandem-demo"),
+        description="Password of the demo support agent created by `tandem demo-data` "
+                    "(development only)",
+    )
 
     llm_provider: Literal["embedded", "ollama", "openai", "scripted"] = "embedded"
     llm_model: str = Field(
@@ -49,6 +54,11 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=2000, ge=1)
     max_suggestions: int = Field(default=3, ge=1, le=10)
     shopper_region: str = Field(default="US-West", description="Region assumed for delivery")
+
+    allowed_origins: list[str] = Field(
+        default=["http://127.0.0.1:8000", "http://localhost:8000"],
+        description="Storefront origins allowed to call the API from a browser (CORS)",
+    )
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     policies_dir: Path = PROJECT_ROOT / "policies"

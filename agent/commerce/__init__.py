@@ -1,0 +1,1 @@
+"""Commerce tools: catalogue search, inventory, orders, sizing and store data."""

@@ -1,0 +1,118 @@
+"""Catalogue search: keyword relevance over names, categories, tags and descriptions, with
+the shopper's hard constraints (size, colour, budget) applied to variants, never relaxed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from agent.commerce.query import ShopperQuery
+from api.models import Product, Variant
+
+# Where a term matched says how much it tells: a word in the name beats one in the blurb.
+_FIELD_WEIGHTS = (("name", 3.0), ("category", 2.5), ("tags", 1.5), ("description", 1.0))
+ONE_SIZE = frozenset({None, "", "ONE SIZE", "OS"})
+
+
+@dataclass(frozen=True)
+class ProductView:
+    id: str
+    name: str
+    category: str
+    season: str
+    size_chart: dict[str, object] | None
+
+
+@dataclass(frozen=True)
+class VariantView:
+    id: str
+    product_id: str
+    size: str | None
+    color: str | None
+    price: float
+
+    @property
+    def label(self) -> str:
+        return ", ".join(part for part in (self.color, self.size) if part)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A product that matches the shopper's words, with the variants that meet every
+    hard constraint (best first) and the terms that matched."""
+
+    product: ProductView
+    variants: tuple[VariantView, ...]
+    score: float
+    matched_terms: tuple[str, ...]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in text.lower().replace("-", " ").replace("/", " ").split()}
+
+
+def variant_meets(variant: VariantView, query: ShopperQuery) -> bool:
+    """Hard constraints: the shopper said them, so a variant that misses one is never shown."""
+    if query.max_price is not None and variant.price > query.max_price:
+        return False
+    if query.min_price is not None and variant.price < query.min_price:
+        return False
+    size = (variant.size or "").upper()
+    if query.size is not None and size not in ONE_SIZE and size != query.size.upper():
+        return False
+    return not (
+        query.color is not None
+        and query.color.lower() not in (variant.color or "").lower().replace("gray", "grey")
+    )
+
+
+def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10) -> list[Candidate]:
+    """Products ranked by keyword relevance; only those with a variant meeting the constraints."""
+    terms = [_stem(t) for t in query.terms]
+    if not terms:
+        return []
+    products = session.exec(select(Product)).all()
+    variants_by_product: dict[str, list[Variant]] = defaultdict(list)
+    for variant in session.exec(select(Variant).where(Variant.price_cents.is_not(None))).all():  # type: ignore[union-attr]
+        variants_by_product[variant.product_id].append(variant)
+
+    candidates: list[Candidate] = []
+    for product in products:
+        fields = {
+            "name": _words(product.name), "category": _words(product.category),
+            "tags": _words(product.tags), "description": _words(product.description),
+        }
+        score = 0.0
+        matched: list[str] = []
+        for term in terms:
+            weight = max((w for name, w in _FIELD_WEIGHTS if term in fields[name]), default=0.0)
+            if weight:
+                score += weight
+                matched.append(term)
+        if not matched:
+            continue
+        views = [
+            VariantView(id=v.id, product_id=v.product_id, size=v.size, color=v.color,
+                        price=(v.price_cents or 0) / 100)
+            for v in variants_by_product.get(product.id, []) if v.available
+        ]
+        fitting = tuple(sorted((v for v in views if variant_meets(v, query)),
+                               key=lambda v: v.price))
+        if not fitting:
+            continue
+        candidates.append(Candidate(
+            product=ProductView(id=product.id, name=product.name, category=product.category,
+                                season=product.season, size_chart=product.size_chart),
+            variants=fitting, score=score / len(terms), matched_terms=tuple(matched),
+        ))
+    candidates.sort(key=lambda c: (-c.score, c.variants[0].price))
+    return candidates[:limit]

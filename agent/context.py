@@ -1,0 +1,34 @@
+"""Run-time context handed to every node through `Runtime[TandemContext]` (never globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.engine import Engine
+
+from agent.commerce.inventory import InventoryService
+from agent.policy import EscalationPolicy
+from agent.prompts import PromptLibrary
+
+
+@dataclass
+class TandemContext:
+    engine: Engine
+    """The store database (catalogue, orders)."""
+    inventory: InventoryService
+    """Live stock, checked at answer time."""
+    model: BaseChatModel | None
+    """The chat model that phrases replies from the facts the graph fetched; None while it
+    is still loading or after it failed, in which case replies come from templates."""
+    policy: EscalationPolicy
+    prompts: PromptLibrary
+    region: str = "US-West"
+    """The shopper's region, for the delivery estimate."""
+    max_suggestions: int = 3
+    llm_timeout_s: float = 30.0
+    customer_id: str | None = None
+    """A signed-in shopper's customer id (verified upstream); None for anonymous shoppers."""
+    personalization: bool = True
+    reads: list[str] = field(default_factory=list)
+    """An audit of the data sources the graph read this turn (for privacy checks)."""

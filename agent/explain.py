@@ -1,0 +1,40 @@
+"""Evidence in, "because you..." out.
+
+Every explanation is built only from evidence items that were actually used to pick the
+suggestion; each item keeps its kind and source so it can be audited later.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+EvidenceKind = Literal["shopper_words", "budget", "size", "color", "stock", "history"]
+
+
+class Evidence(BaseModel):
+    kind: EvidenceKind
+    source: Literal["message", "conversation", "inventory", "profile"]
+    detail: str
+
+
+def because_text(evidence: list[Evidence]) -> str:
+    """A short plain sentence that mentions each piece of evidence once, and nothing else."""
+    asked = [e.detail for e in evidence if e.kind == "shopper_words"]
+    extras = [e.detail for e in evidence if e.kind in ("budget", "color")]
+    sizes = [e.detail for e in evidence if e.kind == "size"]
+    stock = [e.detail for e in evidence if e.kind == "stock"]
+    history = [e.detail for e in evidence if e.kind == "history"]
+
+    parts: list[str] = []
+    if asked or extras:
+        parts.append("you asked for " + " ".join([*asked, *extras]))
+    if sizes:
+        parts.append("it comes in " + sizes[0])
+    if history:
+        parts.append(history[0])
+    sentence = "Because " + ", and ".join(parts) if parts else "Suggested"
+    if stock:
+        sentence += f". {stock[0]}"
+    return sentence + "."

@@ -1,0 +1,51 @@
+"""Wiring only: route -> one job node -> respond, with a checkpointer per conversation."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.context import TandemContext
+from agent.nodes.discover import discover
+from agent.nodes.handoff import handoff
+from agent.nodes.order_status import order_status
+from agent.nodes.respond import respond
+from agent.nodes.route import route
+from agent.nodes.size import size
+from agent.state import ConversationState, InputState
+
+JobNode = Literal["discover", "size", "order_status", "handoff", "respond"]
+
+
+def after_route(state: ConversationState) -> JobNode:
+    intent = state.get("intent")
+    if intent == "discovery":
+        return "discover"
+    if intent == "sizing":
+        return "size"
+    if intent == "order_status":
+        return "order_status"
+    if intent == "handoff":
+        return "handoff"
+    if intent == "smalltalk":
+        return "respond"
+    raise ValueError(f"router produced an unknown intent: {intent!r}")
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> CompiledStateGraph:  # type: ignore[type-arg]
+    graph = StateGraph(ConversationState, context_schema=TandemContext, input_schema=InputState)
+    graph.add_node("route", route)
+    graph.add_node("discover", discover)
+    graph.add_node("size", size)
+    graph.add_node("order_status", order_status)
+    graph.add_node("handoff", handoff)
+    graph.add_node("respond", respond)
+    graph.add_edge(START, "route")
+    graph.add_conditional_edges("route", after_route)
+    for job in ("discover", "size", "order_status", "handoff"):
+        graph.add_edge(job, "respond")
+    graph.add_edge("respond", END)
+    return graph.compile(checkpointer=checkpointer)

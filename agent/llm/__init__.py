@@ -1,0 +1,1 @@
+"""LLM providers: embedded, ollama, openai and scripted."""

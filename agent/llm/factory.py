@@ -1,0 +1,47 @@
+"""One factory for every provider: embedded (default), ollama, openai and scripted."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.llm.scripted import ScriptedChatModel
+from api.settings import Settings
+
+Provider = Literal["embedded", "ollama", "openai", "scripted"]
+
+
+def make_chat_model(settings: Settings) -> BaseChatModel:
+    """A LangChain chat model for the configured provider, with a timeout on every call."""
+    provider = settings.llm_provider
+    if provider == "scripted":
+        return ScriptedChatModel()
+    if provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=settings.llm_model, base_url=settings.llm_base_url,
+            api_key=(settings.llm_api_key.get_secret_value() if settings.llm_api_key
+                     else "not-needed"),  # type: ignore[arg-type]
+            timeout=settings.llm_timeout_s, max_retries=1,
+            max_tokens=settings.llm_max_tokens, temperature=0.2,  # type: ignore[call-arg]
+        )
+    if provider == "ollama":
+        from langchain_ollama import ChatOllama
+
+        return ChatOllama(
+            model=settings.llm_model, base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+            num_predict=settings.llm_max_tokens, temperature=0.2,
+            client_kwargs={"timeout": settings.llm_timeout_s},
+        )
+    if provider == "embedded":
+        from agent.llm.embedded import get_runtime
+        from agent.llm.model_files import ensure_embedded_model
+
+        path = ensure_embedded_model(settings.model_dir, settings.llm_model)
+        runtime = get_runtime(path, settings.llm_threads, settings.llm_context_tokens)
+        runtime.start()
+        return runtime.chat_model(max_tokens=settings.llm_max_tokens,
+                                  timeout_s=settings.llm_timeout_s)
+    raise ValueError(f"unknown LLM provider {provider!r}")

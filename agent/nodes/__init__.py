@@ -1,0 +1,1 @@
+"""Graph nodes, one job each: route, discover, size, order_status, handoff, respond."""

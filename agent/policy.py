@@ -1,0 +1,178 @@
+"""The escalation policy: `policies/escalation.yaml` loaded into typed, compiled rules.
+
+The file is the single source of truth for when a person takes over.  An invalid file
+fails at start-up with the line and the reason (`PolicyError`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+LOCKED_RULES = frozenset({"safety", "legal_threat", "human_request", "anger", "distress"})
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, malformed or invalid; the message names the line."""
+
+
+class EscalationRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    priority: int = Field(ge=1, le=5)
+    mood: str = "neutral"
+    locked: bool = False
+    enabled: bool = True
+    patterns: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(
+        default_factory=list, description="patterns that cancel a match (e.g. policy questions)"
+    )
+    max_turns_without_progress: int | None = Field(default=None, ge=1)
+
+    @field_validator("patterns", "unless")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
+        return patterns
+
+    @property
+    def active(self) -> bool:
+        # Locked triggers cannot be switched off, whatever `enabled` says.
+        return self.locked or self.id in LOCKED_RULES or self.enabled
+
+
+class _PolicyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=1)
+    rules: list[EscalationRule] = Field(min_length=1)
+
+
+class Verdict(BaseModel):
+    """A structured escalation decision, stored with the handoff for agents and auditors."""
+
+    escalate: bool
+    rule: str | None = None
+    priority: int | None = None
+    mood: str = "neutral"
+    reasons: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    rules: tuple[EscalationRule, ...]
+    _compiled: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    _unless: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rules(cls, rules: list[EscalationRule]) -> EscalationPolicy:
+        compiled = {
+            rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.patterns) for rule in rules
+        }
+        unless = {
+            rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.unless) for rule in rules
+        }
+        return cls(rules=tuple(rules), _compiled=compiled, _unless=unless)
+
+    def rule(self, rule_id: str) -> EscalationRule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def decide(self, text: str, *, turns_without_progress: int = 0,
+               repeated_question: bool = False) -> Verdict:
+        """Check every active rule; the most urgent match wins, all matches are reasons."""
+        matches: list[tuple[EscalationRule, str]] = []
+        for rule in self.rules:
+            if not rule.active or any(p.search(text) for p in self._unless[rule.id]):
+                continue
+            for pattern in self._compiled[rule.id]:
+                found = pattern.search(text)
+                if found:
+                    matches.append((rule, found.group(0)))
+                    break
+        repeat_rule = self.rule("repeated_failure")
+        if repeat_rule is not None and repeat_rule.active:
+            limit = repeat_rule.max_turns_without_progress
+            if repeated_question:
+                matches.append((repeat_rule, "the same question was asked again"))
+            elif limit is not None and turns_without_progress >= limit:
+                matches.append((repeat_rule, f"{turns_without_progress} turns without progress"))
+        if not matches:
+            return Verdict(escalate=False)
+        matches.sort(key=lambda m: m[0].priority)
+        top = matches[0][0]
+        reasons = [f"{rule.id}: {rule.description} (matched {evidence!r})"
+                   for rule, evidence in matches]
+        return Verdict(escalate=True, rule=top.id, priority=top.priority, mood=top.mood,
+                       reasons=reasons)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
+    line = raw.get("__line__") if isinstance(raw, dict) else None
+    node = raw
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and "__line__" in node:
+            line = node["__line__"]
+    return line
+
+
+def load_policy(path: Path) -> EscalationPolicy:
+    """Load and validate the policy file; raise `PolicyError` naming the line and reason."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path}: policy file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise PolicyError(f"{path}{where}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{path} line 1: expected a mapping with 'version' and 'rules'")
+    try:
+        parsed = _PolicyFile.model_validate(_strip_lines(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        line = _line_of(raw, loc)
+        where = ".".join(str(p) for p in loc)
+        raise PolicyError(f"{path} line {line}: {where}: {first['msg']}") from exc
+    ids = [rule.id for rule in parsed.rules]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise PolicyError(f"{path}: duplicate rule ids: {', '.join(duplicates)}")
+    return EscalationPolicy.from_rules(parsed.rules)

@@ -1,0 +1,48 @@
+"""Conversation state kept by the LangGraph checkpointer, one thread per conversation.
+
+`InputState` is what a turn brings in (the shopper's message); `ConversationState` adds the
+internal fields.  Fields without a reducer are overwritten by the node that returns them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+Intent = Literal["discovery", "sizing", "order_status", "smalltalk", "handoff"]
+Route = Literal["assistant", "human"]
+
+
+class InputState(TypedDict):
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The transcript as chat messages; `add_messages` appends (and replaces by id)."""
+
+
+class ConversationState(InputState, total=False):
+    intent: Intent
+    """What the router decided this turn is about (overwritten every turn)."""
+    route: Route
+    """`human` once the escalation policy handed the conversation to a person."""
+    verdict: dict[str, Any] | None
+    """The escalation verdict (rule, priority, mood, reasons) when one fired this turn."""
+    facts: dict[str, Any]
+    """What the graph fetched this turn (products, stock, order, size advice), for the reply
+    prompt; reset by the router every turn so stale facts never leak into a new answer."""
+    suggestions: list[dict[str, Any]]
+    """In-stock suggestions with their `because` text and evidence (reset every turn)."""
+    reply: str
+    """The final reply text of this turn."""
+    shopper_size: str | None
+    """The size the shopper stated earlier in this conversation (kept across turns)."""
+    pending_order_id: str | None
+    """An order id the shopper gave before proving it is theirs."""
+    proof_failures: int
+    """Failed ownership proofs in this conversation; past the limit we stop checking."""
+    turns_without_progress: int
+    """Consecutive turns where the assistant could not help (feeds the escalation policy)."""
+    last_question: str | None
+    """The previous shopper message, normalised, to notice the same question twice."""
+    handoff_summary: dict[str, Any] | None
+    """The context summary drafted from the transcript when handing off."""

@@ -1,0 +1,55 @@
+"""The FastAPI app factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from langchain_core.language_models import BaseChatModel
+
+from agent.commerce.inventory import InventoryService
+from api.routes import conversations, handoffs, health, storefront
+from api.runtime import open_runtime
+from api.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
+               inventory: InventoryService | None = None) -> FastAPI:
+    """Build the app.  `model` and `inventory` replace the configured ones (tests, benches)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime(settings, model=model, inventory=inventory) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(
+        title="Tandem", version="0.1.0", lifespan=lifespan,
+        description="Customer-journey agent for online retailers: the assistant takes the "
+                    "routine turns, people take the moments that need a person.",
+    )
+    app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
+                       allow_methods=["GET", "POST", "PUT", "DELETE"],
+                       allow_headers=["Authorization", "Content-Type", "Accept"])
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One readable sentence first, the details after: the widget shows `detail`.
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        detail = f"{where}: {first['msg']}" if where else str(first["msg"])
+        return JSONResponse(status_code=422, content={"detail": detail, "errors": [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
+
+    for module in (conversations, handoffs, health, storefront):
+        app.include_router(module.router)
+    return app

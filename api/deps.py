@@ -1,0 +1,74 @@
+"""Request dependencies as named `Annotated` types, so handlers read like sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from api.db import session_scope
+from api.models import Conversation, SupportAgent
+from api.runtime import TandemRuntime
+from api.security import read_agent_token
+from api.services.conversations import conversation_for_token
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_runtime(request: Request) -> TandemRuntime:
+    runtime: TandemRuntime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[TandemRuntime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with session_scope(runtime.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+ConversationId = Annotated[str, Path(min_length=1, max_length=36,
+                                     description="The conversation's id")]
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail,
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_shopper_conversation(conversation_id: ConversationId, credentials: BearerDep,
+                             session: SessionDep) -> Conversation:
+    """The conversation whose token the shopper presented; 404 for unknown ids and wrong
+    tokens alike, so ids cannot be probed."""
+    if credentials is None:
+        raise _unauthorised("missing bearer token for this conversation")
+    conversation = conversation_for_token(session=session, conversation_id=conversation_id,
+                                          token=credentials.credentials)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail="conversation not found, or the token is not its own")
+    return conversation
+
+
+ShopperConversation = Annotated[Conversation, Depends(get_shopper_conversation)]
+
+
+def get_current_agent(credentials: BearerDep, session: SessionDep,
+                      runtime: RuntimeDep) -> SupportAgent:
+    if credentials is None:
+        raise _unauthorised("support agents must sign in")
+    agent_id = read_agent_token(runtime.settings.secret_key.get_secret_value(),
+                                credentials.credentials)
+    agent = session.get(SupportAgent, agent_id) if agent_id is not None else None
+    if agent is None:
+        raise _unauthorised("the agent session is invalid or has expired; sign in again")
+    return agent
+
+
+CurrentAgent = Annotated[SupportAgent, Depends(get_current_agent)]

@@ -1,0 +1,1 @@
+"""Store importers: validate first, report on data quality, write in one transaction."""

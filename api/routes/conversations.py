@@ -1,0 +1,127 @@
+"""Shopper-facing conversation routes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, status
+from fastapi.responses import StreamingResponse
+
+from api.deps import RuntimeDep, SessionDep, ShopperConversation
+from api.schemas import (
+    ConversationCreate,
+    ConversationCreated,
+    MessageIn,
+    PrivacyIn,
+    PrivacyOut,
+    TranscriptOut,
+    TurnOut,
+)
+from api.services.conversations import create_conversation, set_personalization, transcript
+from api.services.turns import ConversationGone, TurnEvent, TurnInProgress, run_turn
+
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated,
+             summary="Start a conversation",
+             description="Creates a conversation and returns its id and a bearer token. "
+                         "The token is shown once; send it as `Authorization: Bearer`.")
+def start_conversation(session: SessionDep, runtime: RuntimeDep,
+                       body: ConversationCreate | None = None) -> ConversationCreated:
+    wanted = body.personalization if body and body.personalization is not None else None
+    conversation, token = create_conversation(
+        session=session,
+        personalization=runtime.settings.personalization_default if wanted is None else wanted,
+        source="default" if wanted is None else "api")
+    return ConversationCreated(id=conversation.id, token=token)
+
+
+def _sse(event: str, data: dict[str, object]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+async def _events_to_sse(events: asyncio.Queue[TurnEvent | Exception | None]
+                         ) -> AsyncIterator[str]:
+    while True:
+        item = await events.get()
+        if item is None:
+            return
+        if isinstance(item, Exception):
+            yield _sse("error", {"detail": str(item)})
+            return
+        yield _sse(item.kind, item.data)
+
+
+@router.post(
+    "/{conversation_id}/messages", response_model=TurnOut,
+    summary="Send a shopper message and get the reply",
+    description="Runs one turn. With `Accept: text/event-stream` the reply streams as "
+                "server-sent events (`token` events with partial text, then one `done` event "
+                "with the full reply object). Resending the same `client_message_id` returns "
+                "the first answer instead of starting a second turn.",
+    responses={409: {"description": "the same client_message_id is still being answered"},
+               413: {"description": "message too long"}},
+)
+async def send_message(conversation: ShopperConversation, body: MessageIn, runtime: RuntimeDep,
+                       accept: Annotated[str, Header()] = "application/json"
+                       ) -> TurnOut | StreamingResponse:
+    limit = runtime.settings.max_message_chars
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the message is empty")
+    if len(text) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
+                            f"the message is {len(text)} characters; the limit is {limit}")
+    turn = run_turn(runtime, conversation_id=conversation.id, text=text,
+                    client_message_id=body.client_message_id)
+    if "text/event-stream" not in accept:
+        try:
+            async for event in turn:
+                if event.kind == "done":
+                    return TurnOut.model_validate(event.data)
+        except TurnInProgress as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        except ConversationGone as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found") from exc
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the turn ended without reply")
+
+    # The turn runs in its own task, so a dropped connection does not cancel it: the reply
+    # is still stored and the widget recovers it from the transcript.
+    queue: asyncio.Queue[TurnEvent | Exception | None] = asyncio.Queue()
+
+    async def pump() -> None:
+        try:
+            async for event in turn:
+                await queue.put(event)
+        except (TurnInProgress, ConversationGone) as exc:
+            await queue.put(exc)
+        finally:
+            await queue.put(None)
+
+    runtime.spawn(pump())
+    return StreamingResponse(_events_to_sse(queue), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/{conversation_id}", response_model=TranscriptOut,
+            summary="Read the transcript",
+            description="The conversation's messages (shopper, assistant, agent and system), "
+                        "for the holder of its token only. `after` returns only newer messages.")
+def read_conversation(conversation: ShopperConversation, session: SessionDep,
+                      after: Annotated[int | None, Query(ge=0)] = None) -> TranscriptOut:
+    return transcript(session=session, conversation=conversation, after=after)
+
+
+@router.put("/{conversation_id}/privacy", response_model=PrivacyOut,
+            summary="Switch personalisation on or off",
+            description="With personalisation off, no purchase history or profile is used. "
+                        "Every change is recorded with its time and source.")
+def update_privacy(conversation: ShopperConversation, body: PrivacyIn,
+                   session: SessionDep) -> PrivacyOut:
+    updated = set_personalization(session=session, conversation=conversation,
+                                  enabled=body.personalization, source="api")
+    return PrivacyOut(personalization=updated.personalization)

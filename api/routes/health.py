@@ -1,0 +1,31 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.deps import RuntimeDep
+from api.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health, summary="Health and readiness",
+            description="`starting` while the model loads (replies then come from templates), "
+                        "`degraded` when the database or model failed. 503 unless `ok`.")
+def healthz(runtime: RuntimeDep) -> JSONResponse:
+    try:
+        with runtime.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        database = "error"
+    model = runtime.models.state
+    status = ("degraded" if database == "error" or model == "failed"
+              else "starting" if model == "loading" else "ok")
+    body = Health(status=status, database=database, model=model,  # type: ignore[arg-type]
+                  provider=runtime.settings.llm_provider)
+    return JSONResponse(body.model_dump(), status_code=200 if status == "ok" else 503)

@@ -1,0 +1,102 @@
+"""Everything a running Tandem process holds once: engine, graph, model, policy, prompts.
+
+Built in the app's lifespan (and by the CLI's `chat`), handed to services explicitly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph.state import CompiledStateGraph
+from sqlalchemy.engine import Engine
+
+from agent.commerce.inventory import DatabaseInventory, InventoryService
+from agent.graph import build_graph
+from agent.llm.factory import make_chat_model
+from agent.policy import EscalationPolicy, load_policy
+from agent.prompts import PromptLibrary, prompt_library
+from api.checkpoints import open_checkpointer
+from api.db import engine_for
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelHolder:
+    """The chat model, loaded once per process in the background so the server can answer
+    `/healthz` honestly ("starting") while a local model loads."""
+
+    model: BaseChatModel | None = None
+    state: Literal["loading", "ready", "failed"] = "loading"
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def load(self, settings: Settings) -> None:
+        try:
+            self.model = await asyncio.to_thread(make_chat_model, settings)
+            self.state = "ready"
+        except Exception:
+            log.exception("could not load the %s chat model", settings.llm_provider)
+            self.state = "failed"
+        finally:
+            self.ready.set()
+
+    async def get(self, wait_s: float) -> BaseChatModel | None:
+        if not self.ready.is_set():
+            try:
+                await asyncio.wait_for(self.ready.wait(), timeout=wait_s)
+            except TimeoutError:
+                return None
+        return self.model
+
+
+@dataclass
+class TandemRuntime:
+    settings: Settings
+    engine: Engine
+    graph: CompiledStateGraph  # type: ignore[type-arg]
+    policy: EscalationPolicy
+    prompts: PromptLibrary
+    inventory: InventoryService
+    models: ModelHolder
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, coro: object) -> None:
+        """Run work after the reply (e.g. drafting a summary) without losing the task."""
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None,
+                       inventory: InventoryService | None = None) -> AsyncIterator[TandemRuntime]:
+    """Open the database, checkpointer and policy; start loading the model.
+
+    An invalid escalation policy raises `PolicyError` here, so the app refuses to start.
+    """
+    policy = load_policy(settings.policies_dir / "escalation.yaml")
+    engine = engine_for(settings.database_url)
+    holder = ModelHolder()
+    async with open_checkpointer(settings.database_url) as saver:
+        runtime = TandemRuntime(
+            settings=settings, engine=engine, graph=build_graph(saver), policy=policy,
+            prompts=prompt_library(settings.prompts_dir),
+            inventory=inventory or DatabaseInventory(engine), models=holder,
+        )
+        if model is not None:
+            holder.model, holder.state = model, "ready"
+            holder.ready.set()
+        else:
+            runtime.spawn(holder.load(settings))
+        try:
+            yield runtime
+        finally:
+            for task in list(runtime.background):
+                task.cancel()

@@ -1,0 +1,1 @@
+"""Business operations behind the routes: conversations, turns, handoffs."""

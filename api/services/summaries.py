@@ -1,0 +1,73 @@
+"""The AI-drafted handoff summary, written in the background after the shopper is answered.
+
+The model only rephrases and organises: its draft is checked against the transcript (order
+ids it names must appear there) and scrubbed of payment details before it is stored beside
+the rule-based summary.  If the model is slow, down or invents facts, the agent still has
+the rule-based summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from agent.commerce.query import find_order_id
+from agent.llm.structured import ask_json
+from api.db import session_scope
+from api.models import Handoff, Message
+from api.runtime import TandemRuntime
+
+log = logging.getLogger(__name__)
+_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+
+
+class HandoffDraft(BaseModel):
+    wants: str = Field(max_length=300)
+    order_ids: list[str] = Field(default_factory=list, max_length=5)
+    mood: str = Field(max_length=40)
+    mood_evidence: str = Field(max_length=300)
+    already_tried: str = Field(max_length=300)
+    next_step: str = Field(max_length=300)
+    reply_draft: str = Field(max_length=600)
+
+
+def _scrub(text: str) -> str:
+    return _CARD.sub("[card number removed]", text)
+
+
+def check_draft(draft: HandoffDraft, transcript: list[str]) -> HandoffDraft | None:
+    """Reject a draft that names an order id absent from the transcript."""
+    known = {oid for text in transcript if (oid := find_order_id(text))}
+    if any(order_id not in known for order_id in draft.order_ids):
+        return None
+    return HandoffDraft.model_validate(
+        {k: _scrub(v) if isinstance(v, str) else v for k, v in draft.model_dump().items()})
+
+
+async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
+    model = await rt.models.get(wait_s=60.0)
+    if model is None:
+        return
+    with Session(rt.engine) as session:
+        handoff = session.get(Handoff, handoff_id)
+        if handoff is None:
+            return
+        messages = session.exec(select(Message).where(
+            Message.conversation_id == handoff.conversation_id).order_by(col(Message.id))).all()
+        lines = [f"{m.role}: {m.text}" for m in messages if m.text]
+    prompt = [SystemMessage(rt.prompts.render("handoff_summary_system")),
+              HumanMessage(rt.prompts.render("handoff_summary", transcript=lines[-12:]))]
+    draft = await ask_json(model, prompt, HandoffDraft, timeout_s=rt.settings.llm_timeout_s)
+    checked = check_draft(draft, [m.split(": ", 1)[1] for m in lines]) if draft else None
+    if checked is None:
+        log.info("no usable AI summary for handoff %s; the rule-based one stays", handoff_id)
+        return
+    with session_scope(rt.engine) as session:
+        handoff = session.get(Handoff, handoff_id)
+        if handoff is not None:
+            handoff.summary = {**handoff.summary, "ai": checked.model_dump()}
+            session.add(handoff)

@@ -1,0 +1,74 @@
+"""The escalation policy file: decisions, locked triggers, and errors with line numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.policy import PolicyError, load_policy
+
+POLICY = Path(__file__).resolve().parents[2] / "policies" / "escalation.yaml"
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("I want to return these boots", "returns"),
+    ("can I get a refund for order #R10002", "returns"),
+    ("let me talk to a real person", "human_request"),
+    ("this is the worst service ever", "anger"),
+    ("my tent arrived damaged", "complaint"),
+    ("I was charged twice for one jacket", "payment_dispute"),
+    ("I'm going to sue you", "legal_threat"),
+    ("I'm panicking, the gift has to arrive before Friday", "distress"),
+])
+def test_charged_messages_escalate_with_the_rule_that_fired(text: str, rule: str) -> None:
+    verdict = load_policy(POLICY).decide(text)
+    assert verdict.escalate and verdict.rule == rule
+    assert verdict.reasons and verdict.reasons[0].startswith(rule)
+
+
+@pytest.mark.parametrize("text", [
+    "waterproof hiking jacket under $200, size M",
+    "where is my order #R10023",
+    "what is your return policy?",
+    "what size should I get in the Trailhead boots",
+])
+def test_routine_messages_stay_with_the_assistant(text: str) -> None:
+    assert not load_policy(POLICY).decide(text).escalate
+
+
+def test_the_most_urgent_rule_wins_and_every_match_is_a_reason() -> None:
+    verdict = load_policy(POLICY).decide("I'm furious, I'll call my lawyer about this refund")
+    assert verdict.rule == "legal_threat" and verdict.priority == 1
+    assert {r.split(":")[0] for r in verdict.reasons} == {"legal_threat", "anger", "returns"}
+
+
+def test_locked_triggers_cannot_be_switched_off(tmp_path: Path) -> None:
+    text = POLICY.read_text().replace("    locked: true\n    priority: 2\n    mood: angry",
+                                      "    locked: true\n    enabled: false\n    priority: 2\n"
+                                      "    mood: angry")
+    path = tmp_path / "escalation.yaml"
+    path.write_text(text)
+    assert load_policy(path).decide("you are useless support, I'm furious").rule == "anger"
+
+
+def test_repeated_failure_escalates_after_the_configured_turns() -> None:
+    policy = load_policy(POLICY)
+    assert not policy.decide("hmm", turns_without_progress=3).escalate
+    assert policy.decide("hmm", turns_without_progress=4).rule == "repeated_failure"
+    assert policy.decide("same question", repeated_question=True).rule == "repeated_failure"
+
+
+def test_an_invalid_policy_fails_with_the_line_and_reason(tmp_path: Path) -> None:
+    path = tmp_path / "escalation.yaml"
+    path.write_text("version: 1\nrules:\n  - id: returns\n    description: x\n"
+                    "    priority: urgent\n")
+    with pytest.raises(PolicyError, match=r"line 3: rules\.0\.priority: .*integer"):
+        load_policy(path)
+    path.write_text("version: 1\nrules:\n  - id: x\n    description: y\n    priority: 1\n"
+                    "    patterns: ['(unclosed']\n")
+    with pytest.raises(PolicyError, match=r"line 3: .*not a valid regex"):
+        load_policy(path)
+    path.write_text("version: 1\nrules: [\n")
+    with pytest.raises(PolicyError, match="not valid YAML"):
+        load_policy(path)

@@ -1,0 +1,33 @@
+"""Reading constraints out of what shoppers type."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.commerce.query import find_email, find_order_id, find_postcode, parse_query
+
+
+@pytest.mark.parametrize(("text", "size", "color", "low", "high"), [
+    ("waterproof hiking jacket under $200, size M", "M", None, None, 200.0),
+    ("blue rain jacket $50-$120 medium", "M", "blue", 50.0, 120.0),
+    ("I'm usually a 9.5 in boots", "9.5", None, None, None),
+    ("grey fleece less than 80 dollars in XL", "XL", "grey", None, 80.0),
+    ("Gray beanie", None, "grey", None, None),
+])
+def test_constraints(text: str, size: str | None, color: str | None, low: float | None,
+                     high: float | None) -> None:
+    query = parse_query(text)
+    assert (query.size, query.color, query.min_price, query.max_price) == (size, color, low, high)
+
+
+def test_terms_drop_filler_and_constraints() -> None:
+    assert parse_query("waterproof hiking jacket under $200, size M").terms == [
+        "waterproof", "hiking", "jacket"]
+
+
+def test_order_ids_emails_and_postcodes() -> None:
+    text = "where is #r10023? my email is Jane.Doe@Example.com, zip 97201"
+    assert find_order_id(text) == "#R10023"
+    assert find_email(text) == "jane.doe@example.com"
+    assert find_postcode(text) == "97201"
+    assert find_postcode("order #W1234567") is None

@@ -1,0 +1,107 @@
+"""Shared fixtures.  Database tests run on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TANDEM_TEST_POSTGRES_URL (default: the local server with trust auth).
+Without a server the PostgreSQL cases are skipped with the reason, unless
+TANDEM_REQUIRE_POSTGRES=1 (set by .ci/run), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.engine import Engine
+
+from agent.commerce.demo_store import build_demo_store
+from agent.commerce.inventory import InventoryService
+from api.app import create_app
+from api.db import engine_for, session_scope
+from api.services.handoffs import create_agent
+from api.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _postgres_database() -> Iterator[str]:
+    import psycopg
+
+    admin = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+    name = f"tandem_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        reason = f"PostgreSQL not reachable at {admin}: {exc.__class__.__name__}"
+        if os.environ.get("TANDEM_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    engine_for.cache_clear()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh database per backend, with the demo store in it (built once per session)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.db'}"
+        _fill(url)
+        yield url
+        return
+    for url in _postgres_database():
+        _fill(url)
+        yield url
+
+
+def _fill(url: str) -> None:
+    with session_scope(engine_for(url)) as session:
+        build_demo_store(session, seed=7)
+        create_agent(session=session, username="alex", password="alex-password",
+                     display_name="Alex")
+        create_agent(session=session, username="blair", password="blair-password",
+                     display_name="Blair")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return engine_for(database_url)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(_env_file=None, environment="test", database_url=database_url,  # type: ignore[call-arg]
+                    llm_provider="scripted", llm_timeout_s=2.0)
+
+
+@asynccontextmanager
+async def api_client(settings: Settings, *, model: BaseChatModel | None = None,
+                     inventory: InventoryService | None = None
+                     ) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client talking to the app in process, with its lifespan running."""
+    from agent.llm.scripted import ScriptedChatModel
+
+    app = create_app(settings, model=model or ScriptedChatModel(), inventory=inventory)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tandem.test") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+        for task in list(app.state.runtime.background):
+            await task
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(settings) as c:
+        yield c
