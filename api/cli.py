@@ -14,6 +14,9 @@ from api.settings import get_settings
 
 app = typer.Typer(help="Tandem: the customer-journey agent for online retailers.",
                   no_args_is_help=True, add_completion=False)
+eval_app = typer.Typer(help="Measure Tandem: routing, sizing and conversation eval suites.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 
 def _logging(verbose: bool) -> None:
@@ -121,3 +124,7 @@ async def _chat_loop() -> None:
                                    f"${s['price']:.2f}: {s['stock_note']}. {s['because']}")
                     if event.data["route"] == "human":
                         typer.echo("  [handed to a person: see the agent queue]")
+
+
+# Sub-command modules register themselves on `app` / `eval_app` when imported.
+from api.commands import registry as _registry  # noqa: E402,F401
