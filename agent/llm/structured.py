@@ -17,6 +17,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
+from agent.llm.scripted import ScriptExhausted
+
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 
@@ -45,6 +47,8 @@ async def ask_json(model: BaseChatModel, messages: Sequence[BaseMessage], schema
         except TimeoutError:
             log.warning("structured reply timed out after %.1fs", timeout_s)
             return None
+        except ScriptExhausted:
+            return None  # the scripted provider has no structured answer: use the rules
         except Exception as exc:  # noqa: BLE001 - any provider failure falls back to rules
             log.warning("structured reply failed: %s: %s", exc.__class__.__name__, exc)
             return None
