@@ -6,8 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DB := var/tandem.db
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run setup demo-data test test-fast test-embedded lint bench clean
+.PHONY: run setup browser-setup demo-data test test-fast test-embedded test-browser lint bench \
+	bench-widget clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +18,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## What the browser tests need: Debian's Chromium (installed as root or with sudo; without
+## either the browser tests skip, except in CI) and axe-core from npm (package-lock.json).
+browser-setup:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "chromium missing and not installable (not root, no sudo): browser tests skip"; \
+	    exit 0; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
+	test -d node_modules || npm ci --no-audit --no-fund
 
 $(DB): | $(STAMP)
 	$(BIN)/tandem demo-data
@@ -28,23 +43,34 @@ run: $(STAMP) $(DB)
 	$(BIN)/tandem serve --host $(HOST) --port $(PORT)
 
 ## Every test: unit, API on SQLite and PostgreSQL, and the embedded-model tests.
-test: $(STAMP)
+## The browser tests run in their own pytest process: Playwright's sync API keeps an event
+## loop running that would clash with pytest-asyncio's loops in the same process.
+test: $(STAMP) browser-setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 ## Everything but the slow embedded-model tests.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not embedded"
+	$(BIN)/python -m pytest -m "not embedded and not browser"
 
 ## Only the tests that run the embedded local model.
 test-embedded: $(STAMP)
 	$(BIN)/python -m pytest -m embedded
+
+## Only the end-to-end widget tests in headless Chromium (screenshots in artifacts/).
+test-browser: $(STAMP) browser-setup
+	$(BIN)/python -m pytest -m browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python bench/api_turns.py
+
+## Widget size, time to ready and time to first token in Chromium.
+bench-widget: $(STAMP) browser-setup
+	$(BIN)/python bench/widget.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
@@ -30,5 +31,8 @@ class TandemContext:
     customer_id: str | None = None
     """A signed-in shopper's customer id (verified upstream); None for anonymous shoppers."""
     personalization: bool = True
+    staffing: dict[str, Any] = field(default_factory=dict)
+    """Whether a person is online or support is open, and when it next opens (plain data from
+    `api.services.staffing`), so a handoff reply can say honestly when someone will answer."""
     reads: list[str] = field(default_factory=list)
     """An audit of the data sources the graph read this turn (for privacy checks)."""

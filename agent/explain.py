@@ -10,12 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-EvidenceKind = Literal["shopper_words", "budget", "size", "color", "stock", "history"]
+EvidenceKind = Literal["shopper_words", "budget", "size", "color", "stock", "history",
+                       "alternative"]
 
 
 class Evidence(BaseModel):
     kind: EvidenceKind
-    source: Literal["message", "conversation", "inventory", "profile"]
+    source: Literal["message", "conversation", "inventory", "profile", "orders"]
     detail: str
 
 
@@ -26,6 +27,9 @@ def because_text(evidence: list[Evidence]) -> str:
     sizes = [e.detail for e in evidence if e.kind == "size"]
     stock = [e.detail for e in evidence if e.kind == "stock"]
     history = [e.detail for e in evidence if e.kind == "history"]
+    # Why a stand-in is offered ("The Cascade in Blue is sold out in size M; this is the
+    # same jacket in Green") is its own sentence, said before the stock badge.
+    alternative = [e.detail for e in evidence if e.kind == "alternative"]
 
     parts: list[str] = []
     if asked or extras:
@@ -34,7 +38,12 @@ def because_text(evidence: list[Evidence]) -> str:
         parts.append("it comes in " + sizes[0])
     if history:
         parts.append(history[0])
-    sentence = "Because " + ", and ".join(parts) if parts else "Suggested"
+    if parts:
+        sentence = "Because " + ", and ".join(parts)
+        if alternative:
+            sentence += f". {alternative[0]}"
+    else:
+        sentence = alternative[0] if alternative else "Suggested"
     if stock:
         sentence += f". {stock[0]}"
     return sentence + "."

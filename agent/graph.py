@@ -10,6 +10,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from agent.context import TandemContext
 from agent.nodes.discover import discover
+from agent.nodes.explain import explain
 from agent.nodes.handoff import handoff
 from agent.nodes.order_status import order_status
 from agent.nodes.respond import respond
@@ -17,7 +18,7 @@ from agent.nodes.route import route
 from agent.nodes.size import size
 from agent.state import ConversationState, InputState
 
-JobNode = Literal["discover", "size", "order_status", "handoff", "respond"]
+JobNode = Literal["discover", "size", "order_status", "handoff", "respond", "explain"]
 
 
 def after_route(state: ConversationState) -> JobNode:
@@ -32,6 +33,8 @@ def after_route(state: ConversationState) -> JobNode:
         return "handoff"
     if intent == "smalltalk":
         return "respond"
+    if intent == "explain":
+        return "explain"
     raise ValueError(f"router produced an unknown intent: {intent!r}")
 
 
@@ -43,9 +46,11 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Compile
     graph.add_node("order_status", order_status)
     graph.add_node("handoff", handoff)
     graph.add_node("respond", respond)
+    graph.add_node("explain", explain)  # answers from stored evidence itself: no model call
     graph.add_edge(START, "route")
     graph.add_conditional_edges("route", after_route)
     for job in ("discover", "size", "order_status", "handoff"):
         graph.add_edge(job, "respond")
     graph.add_edge("respond", END)
+    graph.add_edge("explain", END)
     return graph.compile(checkpointer=checkpointer)

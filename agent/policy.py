@@ -1,18 +1,24 @@
 """The escalation policy: `policies/escalation.yaml` loaded into typed, compiled rules.
 
-The file is the single source of truth for when a person takes over.  An invalid file
-fails at start-up with the line and the reason (`PolicyError`).
+The file is the single source of truth for when a person takes over: pattern rules, the
+thresholds of the triage classifier (`agent.triage`) and which rule a classifier hit fires,
+and the configurable triggers.  An invalid file fails at start-up with the line and the
+reason (`PolicyError`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from agent.triage import ClassifierConfig, TriageClassifier, TriageModelError, assess
 
 LOCKED_RULES = frozenset({"safety", "legal_threat", "human_request", "anger", "distress"})
 
@@ -52,11 +58,64 @@ class EscalationRule(BaseModel):
         return self.locked or self.id in LOCKED_RULES or self.enabled
 
 
+class HighValueCustomers(BaseModel):
+    """Customers worth a person's attention sooner (acted on by the handoff service)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    min_lifetime_spend: float = Field(ge=0)
+    priority: int = Field(default=2, ge=1, le=5)
+
+
+class BusinessHours(BaseModel):
+    """When people answer; outside them the shopper is told when a person will reply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    timezone: str = "UTC"
+    days: list[int] = Field(default=[0, 1, 2, 3, 4], description="0 = Monday")
+    open: time
+    close: time
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(day not in range(7) for day in value):
+            raise ValueError("days are weekday numbers from 0 (Monday) to 6 (Sunday)")
+        return value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> BusinessHours:
+        if self.open >= self.close:
+            raise ValueError("open must be before close")
+        return self
+
+
+class Triggers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    high_value_customers: HighValueCustomers | None = None
+    business_hours: BusinessHours | None = None
+
+
 class _PolicyFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, le=1)
     rules: list[EscalationRule] = Field(min_length=1)
+    classifier: ClassifierConfig | None = None
+    triggers: Triggers = Field(default_factory=Triggers)
 
 
 class Verdict(BaseModel):
@@ -67,6 +126,10 @@ class Verdict(BaseModel):
     priority: int | None = None
     mood: str = "neutral"
     reasons: list[str] = Field(default_factory=list)
+    unsure: bool = False
+    """The classifier scored just below a threshold: a candidate for a second opinion."""
+    scores: dict[str, float] = Field(default_factory=dict)
+    """The classifier's `p_human` and `p_charged`, for audit (empty without a classifier)."""
 
 
 @dataclass(frozen=True)
@@ -74,47 +137,76 @@ class EscalationPolicy:
     rules: tuple[EscalationRule, ...]
     _compiled: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     _unless: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    classifier: TriageClassifier | None = None
+    classifier_config: ClassifierConfig | None = None
+    triggers: Triggers = field(default_factory=Triggers)
 
     @classmethod
-    def from_rules(cls, rules: list[EscalationRule]) -> EscalationPolicy:
+    def from_rules(cls, rules: list[EscalationRule], *,
+                   classifier: TriageClassifier | None = None,
+                   classifier_config: ClassifierConfig | None = None,
+                   triggers: Triggers | None = None) -> EscalationPolicy:
         compiled = {
             rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.patterns) for rule in rules
         }
         unless = {
             rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.unless) for rule in rules
         }
-        return cls(rules=tuple(rules), _compiled=compiled, _unless=unless)
+        return cls(rules=tuple(rules), _compiled=compiled, _unless=unless,
+                   classifier=classifier, classifier_config=classifier_config,
+                   triggers=triggers or Triggers())
+
+    def patterns_only(self) -> EscalationPolicy:
+        """The same policy without the classifier (the baseline in evals and benches)."""
+        return replace(self, classifier=None)
 
     def rule(self, rule_id: str) -> EscalationRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     def decide(self, text: str, *, turns_without_progress: int = 0,
                repeated_question: bool = False) -> Verdict:
-        """Check every active rule; the most urgent match wins, all matches are reasons."""
+        """Check every active rule and the classifier; the most urgent match wins, all
+        matches are reasons (pattern evidence before classifier evidence for a rule)."""
         matches: list[tuple[EscalationRule, str]] = []
+        cancelled: set[str] = set()
         for rule in self.rules:
             if not rule.active or any(p.search(text) for p in self._unless[rule.id]):
+                cancelled.add(rule.id)
                 continue
             for pattern in self._compiled[rule.id]:
                 found = pattern.search(text)
                 if found:
-                    matches.append((rule, found.group(0)))
+                    matches.append((rule, f"{rule.id}: {rule.description} "
+                                          f"(matched {found.group(0)!r})"))
                     break
         repeat_rule = self.rule("repeated_failure")
         if repeat_rule is not None and repeat_rule.active:
             limit = repeat_rule.max_turns_without_progress
-            if repeated_question:
-                matches.append((repeat_rule, "the same question was asked again"))
-            elif limit is not None and turns_without_progress >= limit:
-                matches.append((repeat_rule, f"{turns_without_progress} turns without progress"))
+            evidence = ("the same question was asked again" if repeated_question else
+                        f"{turns_without_progress} turns without progress"
+                        if limit is not None and turns_without_progress >= limit else None)
+            if evidence:
+                matches.append((repeat_rule,
+                                f"{repeat_rule.id}: {repeat_rule.description} "
+                                f"(matched {evidence!r})"))
+        unsure, scores = False, {}
+        if self.classifier is not None and self.classifier_config is not None:
+            outcome = assess(self.classifier.score(text), self.classifier_config)
+            unsure = outcome.unsure
+            scores = {"p_human": round(outcome.score.p_human, 4),
+                      "p_charged": round(outcome.score.p_charged, 4)}
+            for hit in outcome.hits:
+                rule = self.rule(hit.rule)
+                # A disabled rule, or one whose `unless` matched, stays silent here too.
+                if rule is not None and rule.id not in cancelled:
+                    matches.append((rule, hit.reason()))
         if not matches:
-            return Verdict(escalate=False)
+            return Verdict(escalate=False, unsure=unsure, scores=scores)
         matches.sort(key=lambda m: m[0].priority)
         top = matches[0][0]
-        reasons = [f"{rule.id}: {rule.description} (matched {evidence!r})"
-                   for rule, evidence in matches]
         return Verdict(escalate=True, rule=top.id, priority=top.priority, mood=top.mood,
-                       reasons=reasons)
+                       reasons=[reason for _, reason in matches], unsure=unsure,
+                       scores=scores)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -175,4 +267,18 @@ def load_policy(path: Path) -> EscalationPolicy:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise PolicyError(f"{path}: duplicate rule ids: {', '.join(duplicates)}")
-    return EscalationPolicy.from_rules(parsed.rules)
+    classifier = None
+    config = parsed.classifier
+    unknown = sorted(set(config.rules.values()) - set(ids)) if config is not None else []
+    if unknown:
+        line = _line_of(raw, ("classifier", "rules"))
+        raise PolicyError(f"{path} line {line}: classifier.rules: unknown rules: "
+                          f"{', '.join(unknown)}")
+    if config is not None and config.enabled:
+        line = _line_of(raw, ("classifier",))
+        try:
+            classifier = TriageClassifier.load()
+        except TriageModelError as exc:
+            raise PolicyError(f"{path} line {line}: classifier: {exc}") from exc
+    return EscalationPolicy.from_rules(parsed.rules, classifier=classifier,
+                                       classifier_config=config, triggers=parsed.triggers)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
-Intent = Literal["discovery", "sizing", "order_status", "smalltalk", "handoff"]
+Intent = Literal["discovery", "sizing", "order_status", "smalltalk", "handoff", "explain"]
 Route = Literal["assistant", "human"]
 
 
@@ -32,6 +32,10 @@ class ConversationState(InputState, total=False):
     prompt; reset by the router every turn so stale facts never leak into a new answer."""
     suggestions: list[dict[str, Any]]
     """In-stock suggestions with their `because` text and evidence (reset every turn)."""
+    last_suggestions: list[dict[str, Any]]
+    """Name, `because` and stored evidence of the latest suggestions made (kept across turns,
+    replaced when new suggestions are made), so "why did you suggest that?" is answered
+    from the evidence itself."""
     reply: str
     """The final reply text of this turn."""
     shopper_size: str | None

@@ -13,7 +13,19 @@ from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
 
 from agent.commerce.inventory import InventoryService
-from api.routes import conversations, handoffs, health, storefront
+from agent.privacy.redact import install_log_redaction
+from api.guards import ShopperGuard
+from api.ratelimit import limiter_for
+from api.routes import (
+    console,
+    console_review,
+    contact,
+    conversations,
+    handoffs,
+    health,
+    privacy,
+    storefront,
+)
 from api.runtime import open_runtime
 from api.settings import Settings, get_settings
 
@@ -24,21 +36,28 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                inventory: InventoryService | None = None) -> FastAPI:
     """Build the app.  `model` and `inventory` replace the configured ones (tests, benches)."""
     settings = settings or get_settings()
+    install_log_redaction()  # no email, phone, card or address reaches a log line
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
             app.state.runtime = runtime
             yield
+        await limiter.aclose()
 
     app = FastAPI(
         title="Tandem", version="0.1.0", lifespan=lifespan,
         description="Customer-journey agent for online retailers: the assistant takes the "
                     "routine turns, people take the moments that need a person.",
     )
+    # Added first, so it runs inside CORS: its 429s carry CORS headers the widget can read.
+    limiter = limiter_for(settings)
+    app.add_middleware(ShopperGuard, settings=settings, limiter=limiter)
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                        allow_methods=["GET", "POST", "PUT", "DELETE"],
-                       allow_headers=["Authorization", "Content-Type", "Accept"])
+                       allow_headers=["Authorization", "Content-Type", "Accept", "X-Tandem-Key",
+                                      "X-Customer-Token"],
+                       expose_headers=["Retry-After"])
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -50,6 +69,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return JSONResponse(status_code=422, content={"detail": detail, "errors": [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
 
-    for module in (conversations, handoffs, health, storefront):
+    for module in (conversations, contact, handoffs, health, storefront, console, console_review,
+                   privacy):
         app.include_router(module.router)
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,6 +19,9 @@ app.add_typer(eval_app, name="eval")
 
 
 def _logging(verbose: bool) -> None:
+    from agent.privacy.redact import install_log_redaction
+
+    install_log_redaction()  # no email, phone, card or address reaches a log line
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -52,23 +54,6 @@ def demo_data(seed: Annotated[int, typer.Option(help="Random seed; same seed, sa
     typer.echo(str(report))
     if agent_line:
         typer.echo(agent_line)
-
-
-@app.command("import")
-def import_store(path: Annotated[Path, typer.Argument(help="Store file (Tandem JSON format)")],
-                 dry_run: Annotated[bool, typer.Option(help="Validate and report only")] = False,
-                 ) -> None:
-    """Import a store from a file, validating it first; one transaction, nothing half-written."""
-    from api.db import engine_for
-    from api.importers.json_store import ImportError_, import_json_store
-
-    settings = get_settings()
-    try:
-        report = import_json_store(engine_for(settings.database_url), path, dry_run=dry_run)
-    except ImportError_ as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from exc
-    typer.echo(report.render())
 
 
 @app.command("create-agent")

@@ -31,7 +31,10 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent.  With the default, FastAPI commits
+# after sending it, so a shopper's next request could still read the old data (the browser
+# tests caught a privacy switch that read back as unchanged).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ConversationId = Annotated[str, Path(min_length=1, max_length=36,
                                      description="The conversation's id")]

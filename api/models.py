@@ -151,3 +151,70 @@ class SupportAgent(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     is_admin: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class HandoffNote(SQLModel, table=True):
+    """An internal note on a handoff: seen by the support team only, never by the shopper."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: str = Field(foreign_key="handoff.id", index=True)
+    agent_id: int = Field(foreign_key="supportagent.id")
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AnswerFlag(SQLModel, table=True):
+    """An agent's verdict that an assistant answer was wrong or unhelpful, for prompt work."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    agent_id: int = Field(foreign_key="supportagent.id")
+    kind: str = Field(max_length=16, description="wrong or unhelpful")
+    reason: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AgentActivity(SQLModel, table=True):
+    """When each agent was last active in the console: "online" means recently."""
+
+    agent_id: int = Field(foreign_key="supportagent.id", primary_key=True)
+    last_seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ShopperContact(SQLModel, table=True):
+    """An email the shopper left so a person can write back when nobody is online."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    handoff_id: str | None = Field(default=None, foreign_key="handoff.id", index=True)
+    email: str = Field(max_length=254, description="lower-cased, trimmed")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ShopperProfile(SQLModel, table=True):
+    """Preferences inferred for a signed-in customer (only with personalisation on)."""
+
+    # No foreign key, like Conversation.customer_id: rebuilding or re-importing the store
+    # replaces customer rows, and that must not fail on (or silently drop) preferences.
+    customer_id: str = Field(primary_key=True, max_length=64)
+    sizes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON),
+                                  description="the size the shopper asked for, per category")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FitFeedback(SQLModel, table=True):
+    """How an item fit a customer in the size they bought, from returns and reviews.
+
+    `customer_id` and `item_id` (a product id) are the store's own ids and deliberately not
+    foreign keys: feedback exports often arrive before, or without, the matching rows.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(index=True, max_length=64)
+    item_id: str = Field(index=True, max_length=64, description="the product id")
+    size: str = Field(max_length=16, description="the size bought")
+    fit: str = Field(max_length=8, description="small, fit or large")
+    height_in: float | None = Field(default=None, gt=0)
+    weight_lbs: float | None = Field(default=None, gt=0)
+    bust_in: float | None = Field(default=None, gt=0, description="bust or chest, inches")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -17,6 +17,7 @@ from langgraph.graph.state import CompiledStateGraph
 from sqlalchemy.engine import Engine
 
 from agent.commerce.inventory import DatabaseInventory, InventoryService
+from agent.commerce.inventory_http import HttpInventory
 from agent.graph import build_graph
 from agent.llm.factory import make_chat_model
 from agent.policy import EscalationPolicy, load_policy
@@ -74,6 +75,20 @@ class TandemRuntime:
         task.add_done_callback(self.background.discard)
 
 
+def inventory_for(settings: Settings, engine: Engine) -> InventoryService:
+    """The retailer's inventory API when `TANDEM_INVENTORY_URL` is set, else the database."""
+    if not settings.inventory_url:
+        return DatabaseInventory(engine)
+    key = settings.inventory_api_key
+    return HttpInventory(
+        settings.inventory_url, timeout_s=settings.inventory_timeout_s,
+        retries=settings.inventory_retries, backoff_s=settings.inventory_backoff_s,
+        breaker_failures=settings.inventory_breaker_failures,
+        breaker_reset_s=settings.inventory_breaker_reset_s,
+        api_key=key.get_secret_value() if key else None,
+    )
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None,
                        inventory: InventoryService | None = None) -> AsyncIterator[TandemRuntime]:
@@ -88,7 +103,7 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
         runtime = TandemRuntime(
             settings=settings, engine=engine, graph=build_graph(saver), policy=policy,
             prompts=prompt_library(settings.prompts_dir),
-            inventory=inventory or DatabaseInventory(engine), models=holder,
+            inventory=inventory or inventory_for(settings, engine), models=holder,
         )
         if model is not None:
             holder.model, holder.state = model, "ready"
@@ -100,3 +115,5 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
         finally:
             for task in list(runtime.background):
                 task.cancel()
+            if inventory is None and isinstance(runtime.inventory, HttpInventory):
+                runtime.inventory.close()

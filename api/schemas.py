@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_CLIENT_MESSAGE_ID = 64
 
@@ -16,11 +17,17 @@ class ConversationCreate(BaseModel):
     personalization: bool | None = Field(
         default=None, description="Use the shopper's history and profile; default from settings"
     )
+    customer_token: str | None = Field(
+        default=None, min_length=1, max_length=1024,
+        description="A signed-in shopper's customer token, signed by the storefront "
+                    "(docs/privacy.md); the `X-Customer-Token` header works too")
 
 
 class ConversationCreated(BaseModel):
     id: str
     token: str = Field(description="Bearer token for this conversation; shown once")
+    signed_in: bool = Field(default=False,
+                            description="Whether a valid customer token signed the shopper in")
 
 
 class MessageIn(BaseModel):
@@ -59,6 +66,9 @@ class HandoffRef(BaseModel):
 
 class TurnOut(BaseModel):
     message_id: int = Field(description="Id of the shopper message this turn answered")
+    reply_message_id: int | None = Field(
+        default=None, description="Id of the assistant's reply message (None when a person "
+                                  "owns the conversation and the assistant stayed silent)")
     reply: ReplyOut
     route: Literal["assistant", "human"]
     intent: str
@@ -69,6 +79,8 @@ class TranscriptMessage(BaseModel):
     id: int
     role: str
     text: str
+    client_message_id: str | None = Field(
+        default=None, description="The widget's idempotency key, on shopper messages")
     author: str | None = None
     suggestions: list[SuggestionOut] = Field(default_factory=list)
     created_at: datetime
@@ -135,3 +147,49 @@ class Health(BaseModel):
     database: Literal["ok", "error"]
     model: Literal["ready", "loading", "failed"]
     provider: str
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254,
+                       description="Where a person from the team can write back")
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_an_email(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not _EMAIL.match(value):
+            raise ValueError("this does not look like an email address (name@example.com)")
+        return value
+
+
+class ContactOut(BaseModel):
+    handoff_id: str
+    email: str
+
+
+class ShopperDataOut(BaseModel):
+    """Everything held about the shopper (`GET /v1/me/data`)."""
+
+    exported_at: datetime
+    scope: Literal["conversation", "customer"]
+    customer: dict[str, Any] | None = Field(description="The customer profile (signed in)")
+    preferences: dict[str, Any] = Field(description="Preferences kept with personalisation on")
+    orders: list[dict[str, Any]] = Field(description="Orders with their items (signed in)")
+    conversations: list[dict[str, Any]] = Field(
+        description="Conversations with messages (and the evidence behind each suggestion), "
+                    "consent history, handoffs with summaries and notes, contact emails")
+
+
+class ErasureReceipt(BaseModel):
+    """What `DELETE /v1/me/data` removed, and when."""
+
+    erased_at: datetime
+    scope: Literal["conversation", "customer"]
+    conversations: int = Field(description="Conversations erased")
+    checkpoint_threads: int = Field(description="Graph checkpoint threads deleted")
+    deleted: dict[str, int] = Field(description="Rows deleted (or anonymised) per table")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-me-in-production"
+DEFAULT_CUSTOMER_TOKEN_SECRET = "change-me-customer-tokens"
 
 
 class Settings(BaseSettings):
@@ -51,17 +54,86 @@ class Settings(BaseSettings):
     )
 
     personalization_default: bool = True
+    customer_token_secret: SecretStr = Field(
+        default=SecretStr(DEFAULT_CUSTOMER_TOKEN_SECRET),
+        description="Shared with the storefront: HMAC-SHA256 key of signed customer tokens "
+                    "(docs/privacy.md); 32+ random characters in production")
+    redact_hosted_llm: bool = Field(
+        default=True, description="Redact emails, phones, cards and addresses before a hosted "
+                                  "provider (openai) sees them; placeholders are filled back")
+    retention_days: int = Field(
+        default=365, ge=1, description="`tandem purge` deletes conversations idle this long")
     max_message_chars: int = Field(default=2000, ge=1)
     max_suggestions: int = Field(default=3, ge=1, le=10)
     shopper_region: str = Field(default="US-West", description="Region assumed for delivery")
 
+    # Live stock: the database by default; a retailer's inventory API when a URL is set
+    # (contract and failure handling in agent/commerce/inventory_http.py).
+    inventory_url: str | None = Field(
+        default=None, description="Base URL of the retailer's inventory API (POST {url}/stock)")
+    inventory_api_key: SecretStr | None = None
+    inventory_timeout_s: float = Field(default=2.0, gt=0, le=30)
+    inventory_retries: int = Field(default=2, ge=0, le=5)
+    inventory_backoff_s: float = Field(default=0.1, ge=0, le=5)
+    inventory_breaker_failures: int = Field(default=5, ge=1)
+    inventory_breaker_reset_s: float = Field(default=30.0, gt=0)
+
     allowed_origins: list[str] = Field(
         default=["http://127.0.0.1:8000", "http://localhost:8000"],
-        description="Storefront origins allowed to call the API from a browser (CORS)",
+        description="Storefront origins allowed to call the API from a browser (CORS); "
+                    "the API's own origin is always allowed, \"*\" allows any",
     )
+    # Abuse limits on the shopper API (api/ratelimit.py); 0 switches a limit off.  Shared
+    # between API workers through Redis when `redis_url` is set, per process otherwise.
+    rate_limit_ip_per_minute: int = Field(
+        default=300, ge=0, description="Requests per minute one IP may make to /v1/")
+    rate_limit_conversation_per_minute: int = Field(
+        default=20, ge=0, description="Messages per minute one conversation may send")
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db: share rate limits between workers")
+
+    # Defaults of the chat widget on the demo storefront; a retailer's own page sets the
+    # same things with data attributes on the script tag (api/static/widget.js).
+    widget_title: str = Field(default="Ridgeline help", max_length=60)
+    widget_greeting: str = Field(
+        default="Hi! I can help you find gear, pick a size or check an order.", max_length=300)
+    widget_color: str = Field(default="#1f5f4a", pattern=r"^#([0-9a-fA-F]{3}){1,2}$")
+    widget_position: Literal["right", "left"] = "right"
+    widget_locale: str = Field(default="en-US", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     policies_dir: Path = PROJECT_ROOT / "policies"
+
+    # The support team's console and availability (see "The agent console" in the README).
+    sla_minutes: dict[int, int] = Field(
+        default={1: 15, 2: 60, 3: 240},
+        description="Minutes a handoff of each priority (1 most urgent) may wait for an agent",
+    )
+    business_open: time = Field(default=time(9, 0), description="Support opens (local time)")
+    business_close: time = Field(default=time(17, 0), description="Support closes (local time)")
+    business_days: list[int] = Field(default=[0, 1, 2, 3, 4],
+                                     description="Open weekdays, 0 = Monday")
+    business_timezone: str = Field(default="UTC", description="IANA zone of the hours above")
+    agent_online_minutes: int = Field(
+        default=5, ge=1, description="An agent active in the console this recently is online")
+    console_refresh_s: int = Field(default=5, ge=1, le=300,
+                                   description="How often console pages poll for changes")
+
+    @field_validator("business_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
+
+    @field_validator("business_days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(day not in range(7) for day in value):
+            raise ValueError("business days are weekday numbers from 0 (Monday) to 6 (Sunday)")
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
@@ -72,6 +144,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TANDEM_SECRET_KEY must be set to a random value of 32+ characters in production"
             )
+        customer_secret = self.customer_token_secret.get_secret_value()
+        if self.environment == "production" and (
+                customer_secret == DEFAULT_CUSTOMER_TOKEN_SECRET or len(customer_secret) < 32):
+            raise ValueError("TANDEM_CUSTOMER_TOKEN_SECRET must be set to a random value of 32+ "
+                             "characters in production")
         return self
 
     @property

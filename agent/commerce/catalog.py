@@ -50,14 +50,27 @@ class Candidate:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    """A light plural stemmer: "jackets"→"jacket", "shoes"→"shoe", "dresses"→"dress",
+    "hoodies"→"hoody" (both sides of a match go through it, so only consistency matters)."""
+    if len(word) > 4 and word.endswith(("ies", "ie")):
+        return word[: -3 if word.endswith("s") else -2] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
     return word
 
 
 def _words(text: str) -> set[str]:
     return {_stem(w) for w in text.lower().replace("-", " ").replace("/", " ").split()}
+
+
+def _query_terms(raw_terms: list[str] | tuple[str, ...]) -> list[str]:
+    """The shopper's terms split like the catalogue's ("t-shirt" → "t", "shirt"); one-letter
+    fragments only count when they are all there is."""
+    words = [w for term in raw_terms for w in sorted(_words(term))]
+    meaningful = [w for w in words if len(w) > 1]
+    return list(dict.fromkeys(meaningful or words))
 
 
 def variant_meets(variant: VariantView, query: ShopperQuery) -> bool:
@@ -77,7 +90,7 @@ def variant_meets(variant: VariantView, query: ShopperQuery) -> bool:
 
 def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10) -> list[Candidate]:
     """Products ranked by keyword relevance; only those with a variant meeting the constraints."""
-    terms = [_stem(t) for t in query.terms]
+    terms = _query_terms(query.terms)
     if not terms:
         return []
     products = session.exec(select(Product)).all()

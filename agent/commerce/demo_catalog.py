@@ -354,7 +354,7 @@ LOCATIONS: tuple[tuple[str, str, str, str, int], ...] = (
 )
 
 # Three-digit ZIP prefixes with a weight; the region follows the first digit
-# (see demo_store.region_for_postcode).  West is heavier: the shop is Portland-born.
+# (see regions.region_for_postcode).  West is heavier: the shop is Portland-born.
 POSTCODE_PREFIXES: tuple[tuple[str, int], ...] = (
     ("972", 9), ("970", 4), ("981", 7), ("980", 3), ("941", 5), ("945", 3), ("900", 5),
     ("921", 3), ("895", 2), ("802", 7), ("803", 3), ("841", 4), ("850", 3), ("837", 2),

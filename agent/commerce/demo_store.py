@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, SQLModel, delete
 
 from agent.commerce import demo_catalog as cat
+from agent.commerce.regions import region_for_postcode
 from api.models import (
     ORDER_STATUSES,
     Customer,
@@ -71,18 +72,6 @@ class _Shopper:
     line: str  # "mens" or "womens": which sized products they buy
     apparel: str
     shoe: float
-
-
-def region_for_postcode(postcode: str) -> str:
-    """The shipping region of a US ZIP code, roughly by its first digit."""
-    first = postcode.strip()[:1]
-    if first in ("0", "1", "2", "4"):
-        return "US-East"
-    if first in ("3", "6", "7"):
-        return "US-South"
-    if first in ("5", "8"):
-        return "US-Mountain"
-    return "US-West"
 
 
 def build_demo_store(session: Session, *, seed: int = 7,

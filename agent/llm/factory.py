@@ -20,13 +20,17 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     if provider == "openai":
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(
+        from agent.privacy.hosted import keep_private
+
+        hosted = ChatOpenAI(
             model=settings.llm_model, base_url=settings.llm_base_url,
             api_key=(settings.llm_api_key.get_secret_value() if settings.llm_api_key
                      else "not-needed"),  # type: ignore[arg-type]
             timeout=settings.llm_timeout_s, max_retries=1,
             max_tokens=settings.llm_max_tokens, temperature=0.2,  # type: ignore[call-arg]
         )
+        # A hosted provider never sees personal data unless the retailer turns this off.
+        return keep_private(hosted) if settings.redact_hosted_llm else hosted
     if provider == "ollama":
         from langchain_ollama import ChatOllama
 

@@ -3,42 +3,117 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph.runtime import Runtime
 from sqlmodel import Session
 
-from agent.commerce.catalog import Candidate, VariantView, search_catalog
+from agent.commerce.alternatives import Alternative, find_alternatives
+from agent.commerce.catalog import Candidate, ProductView, VariantView, search_catalog
 from agent.commerce.inventory import (
     InventoryUnavailable,
     StockAt,
     soonest_source,
     stock_note,
 )
-from agent.commerce.query import ShopperQuery, parse_query
+from agent.commerce.query import ShopperQuery, find_postcode, parse_query
+from agent.commerce.regions import shopper_region
 from agent.context import TandemContext
 from agent.explain import Evidence, because_text
-from agent.nodes.text import last_shopper_text
+from agent.nodes.text import last_shopper_text, shopper_texts
+from agent.personal import load_personal
 from agent.state import ConversationState
 
 log = logging.getLogger(__name__)
 
 
-def _evidence(query: ShopperQuery, candidate: Candidate, variant: VariantView,
-              source: StockAt, region: str, size_from: str) -> list[Evidence]:
-    evidence = [Evidence(kind="shopper_words", source="message",
-                         detail=" ".join(candidate.matched_terms))]
+@dataclass(frozen=True)
+class _Pick:
+    """One suggestion chosen from the first stock read, before its answer-time check."""
+
+    product: ProductView
+    variant: VariantView
+    matched_terms: tuple[str, ...]
+    alternative: str | None = None
+    """Why this stands in for a sold-out product, when it does."""
+
+
+def _evidence(query: ShopperQuery, pick: _Pick, source: StockAt, region: str,
+              size_from: str) -> list[Evidence]:
+    variant = pick.variant
+    evidence = []
+    if pick.matched_terms:
+        evidence.append(Evidence(kind="shopper_words", source="message",
+                                 detail=" ".join(pick.matched_terms)))
     if query.max_price is not None:
         evidence.append(Evidence(kind="budget", source="message",
                                  detail=query.constraint_phrases()[0]))
-    if query.color and variant.color:
+    # An other-colour stand-in does not meet the colour asked for: never claim it does.
+    if query.color and variant.color and query.color.lower() in variant.color.lower():
         evidence.append(Evidence(kind="color", source="message", detail=f"in {query.color}"))
     if query.size and variant.size:
         evidence.append(Evidence(kind="size", source=size_from,  # type: ignore[arg-type]
                                  detail=f"size {variant.size}"))
+    if pick.alternative:
+        evidence.append(Evidence(kind="alternative", source="inventory",
+                                 detail=pick.alternative))
     evidence.append(Evidence(kind="stock", source="inventory",
                              detail=stock_note(source, region)))
     return evidence
+
+
+def _soonest(variants: tuple[VariantView, ...], stock: dict[str, list[StockAt]],
+             region: str) -> VariantView | None:
+    sourced = [(v, soonest_source(stock.get(v.id, []), region)) for v in variants]
+    in_stock = [(v, s) for v, s in sourced if s is not None]
+    if not in_stock:
+        return None
+    return min(in_stock, key=lambda vs: (vs[1].days_to(region), vs[0].price))[0]  # type: ignore[union-attr]
+
+
+def _singular(category: str) -> str:
+    """"rain jackets" -> "rain jacket"; words that are plural in English stay so."""
+    if category.endswith(("pants", "shorts", "tights", "leggings", "ss")):
+        return category
+    return category[:-1] if category.endswith("s") else category
+
+
+def _why_alternative(alt: Alternative, wanted: Candidate, query: ShopperQuery,
+                     variant: VariantView) -> str:
+    gone = wanted.variants[0]
+    where = " in " + ", ".join(p for p in (
+        gone.color if query.color else None, f"size {gone.size}" if query.size else None) if p)
+    head = f"The {wanted.product.name} is sold out{where if where != ' in ' else ''}"
+    if alt.kind == "other_colour":
+        return f"{head}; this is the same {_singular(wanted.product.category)} in {variant.color}"
+    return (f"{head}; this is another {_singular(alt.product.category)} at a similar price "
+            f"(${variant.price:.2f})")
+
+
+def _pick(query: ShopperQuery, candidates: list[Candidate], alternatives: list[Alternative],
+          stock: dict[str, list[StockAt]], region: str, limit: int,
+          ) -> tuple[list[_Pick], list[str]]:
+    picks: list[_Pick] = []
+    sold_out: list[str] = []
+    best = candidates[0]
+    if _soonest(best.variants, stock, region) is None:
+        # The product that matched best is gone in the wanted size/colour: offer the nearest
+        # stand-in of each kind first, and say why.
+        for kind in ("other_colour", "same_category"):
+            for alt in (a for a in alternatives if a.kind == kind):
+                if (variant := _soonest(alt.variants, stock, region)) is not None:
+                    terms = best.matched_terms if kind == "other_colour" else ()
+                    picks.append(_Pick(alt.product, variant, terms,
+                                       _why_alternative(alt, best, query, variant)))
+                    break
+    for candidate in candidates:
+        variant = _soonest(candidate.variants, stock, region)
+        if variant is None:
+            sold_out.append(candidate.product.name)
+        elif all(p.product.id != candidate.product.id for p in picks):
+            picks.append(_Pick(candidate.product, variant, candidate.matched_terms))
+    return picks[:limit], sold_out
 
 
 def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
@@ -47,9 +122,18 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
     size_from = "message"
     if query.size is None and state.get("shopper_size"):
         query.size, size_from = state.get("shopper_size"), "conversation"
+    postcodes = [p for text in shopper_texts(state) if (p := find_postcode(text))]
     with Session(ctx.engine) as session:
         candidates = search_catalog(session, query, limit=ctx.max_suggestions * 3)
+        region, region_from = shopper_region(
+            session=session, postcodes=postcodes, customer_id=ctx.customer_id,
+            use_profile=ctx.personalization, default=ctx.region)
+        alternatives = find_alternatives(
+            session, wanted=candidates[0].product, wanted_price=candidates[0].variants[0].price,
+            query=query, exclude=set()) if candidates else []
     ctx.reads.append("catalog")
+    if region_from == "profile":
+        ctx.reads.append("customer_profile")
     facts: dict[str, Any] = {"query": query.text, "constraints": {
         "size": query.size, "color": query.color, "max_price": query.max_price}}
     if not candidates:
@@ -58,10 +142,18 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
                 "turns_without_progress": state.get("turns_without_progress", 0) + 1}
 
     # Stock is read now, after the search, so a flash sale that emptied a shelf while we
-    # searched is never offered.
+    # searched is never offered; the chosen few are then read once more right before the
+    # answer, so one sold while we chose is dropped too.
     variant_ids = [v.id for c in candidates for v in c.variants]
+    variant_ids += [v.id for a in alternatives for v in a.variants]
+    personal = load_personal(ctx)  # None, and nothing read, without consent or sign-in
     try:
         stock = ctx.inventory.stock_for(variant_ids)
+        if personal is not None:
+            candidates = personal.prefer_sizes(candidates, stock, query)
+        picks, sold_out = _pick(query, candidates, alternatives, stock, region,
+                                ctx.max_suggestions)
+        confirmed = ctx.inventory.stock_for([p.variant.id for p in picks]) if picks else {}
         ctx.reads.append("inventory")
     except InventoryUnavailable as exc:
         log.warning("inventory unavailable during discovery: %s", exc)
@@ -70,31 +162,34 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
                 "suggestions": []}
 
     suggestions: list[dict[str, Any]] = []
-    sold_out: list[str] = []
-    for candidate in candidates:
-        sourced = [(v, soonest_source(stock.get(v.id, []), ctx.region))
-                   for v in candidate.variants]
-        in_stock = [(v, s) for v, s in sourced if s is not None]
-        if not in_stock:
-            sold_out.append(candidate.product.name)
+    for pick in picks:
+        source = soonest_source(confirmed.get(pick.variant.id, []), region)
+        if source is None:
+            log.info("variant %s sold out between the search and the answer", pick.variant.id)
+            sold_out.append(pick.product.name)
             continue
-        variant, source = min(in_stock, key=lambda vs: (vs[1].days_to(ctx.region), vs[0].price))
-        assert source is not None
-        evidence = _evidence(query, candidate, variant, source, ctx.region, size_from)
+        evidence = _evidence(query, pick, source, region, size_from)
+        if personal is not None:
+            evidence[-1:-1] = personal.evidence_for(pick.product.id, pick.variant.size)
         suggestions.append({
-            "product_id": candidate.product.id, "variant_id": variant.id,
-            "name": candidate.product.name, "price": variant.price, "currency": "USD",
-            "size": variant.size, "color": variant.color, "in_stock": True,
-            "stock_note": stock_note(source, ctx.region),
+            "product_id": pick.product.id, "variant_id": pick.variant.id,
+            "name": pick.product.name, "price": pick.variant.price, "currency": "USD",
+            "size": pick.variant.size, "color": pick.variant.color, "in_stock": True,
+            "stock_note": stock_note(source, region),
             "because": because_text(evidence),
             "evidence": [e.model_dump() for e in evidence],
+            "alternative": pick.alternative,
         })
-        if len(suggestions) >= ctx.max_suggestions:
-            break
-    facts |= {"products": [{k: s[k] for k in ("name", "price", "size", "color", "stock_note")}
+    facts |= {"products": [{k: s[k] for k in ("name", "price", "size", "color", "stock_note",
+                                               "alternative")}
                            for s in suggestions],
-              "sold_out": sold_out[:3]}
-    return {"facts": facts, "suggestions": suggestions,
+              "sold_out": list(dict.fromkeys(sold_out))[:3], "region": region}
+    if personal is not None:
+        personal.remember(ctx, query, size_from, suggestions)
+    # Kept past this turn (the router resets `suggestions`) so "why?" can be answered.
+    explained = {"last_suggestions": [{k: s[k] for k in ("name", "because", "evidence")}
+                                      for s in suggestions]} if suggestions else {}
+    return explained | {"facts": facts, "suggestions": suggestions,
             "shopper_size": query.size or state.get("shopper_size"),
             "turns_without_progress": 0 if suggestions else
             state.get("turns_without_progress", 0) + 1}

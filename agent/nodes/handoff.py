@@ -42,5 +42,6 @@ def handoff(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[s
     return {
         "route": "human",
         "handoff_summary": summary,
-        "facts": {"rule": verdict.get("rule"), "mood": verdict.get("mood", "neutral")},
+        "facts": {"rule": verdict.get("rule"), "mood": verdict.get("mood", "neutral"),
+                  "staffing": runtime.context.staffing},
     }

@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from sqlmodel import Session
 
+from agent.commerce.history import latest_order_id
 from agent.commerce.orders import find_order_for_shopper
 from agent.commerce.query import find_email, find_order_id, find_postcode
 from agent.context import TandemContext
@@ -20,9 +21,18 @@ def order_status(state: ConversationState, runtime: Runtime[TandemContext]) -> d
     ctx = runtime.context
     text = last_shopper_text(state)
     order_id = find_order_id(text) or state.get("pending_order_id")
+    if order_id is None and ctx.customer_id is not None:
+        # A signed-in shopper asking "where is my order?" means their latest one.
+        with Session(ctx.engine) as session:
+            order_id = latest_order_id(session, customer_id=ctx.customer_id)
+        ctx.reads.append("orders")
     if order_id is None:
         return {"facts": {"need": "order_id"}}
     email, postcode = find_email(text), find_postcode(text)
+    if ctx.customer_id is not None:
+        # Signed in, the account is the only proof that counts: typing someone else's
+        # email or postcode must never open their order.
+        email = postcode = None
     if ctx.customer_id is None and email is None and postcode is None:
         return {"facts": {"need": "proof", "order_id": order_id}, "pending_order_id": order_id}
     failures = state.get("proof_failures", 0)

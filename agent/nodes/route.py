@@ -18,12 +18,19 @@ _ORDER_WORDS = re.compile(
 _SIZING_WORDS = re.compile(
     r"\b(what size|which size|size chart|sizing|fit|fits|runs (small|large|big)|"
     r"true to size|should i (get|order|buy)|between sizes)\b", re.IGNORECASE)
+_WHY = re.compile(
+    r"\b(why (did|do|would|were) you (suggest|recommend|pick|choose|chose|show|offer)|"
+    r"what made you (suggest|recommend|pick|choose)|how did you (pick|choose)|"
+    r"why (are|were) (these|those|they) (suggested|recommended))\b"
+    r"|^\s*why( (this|that|these|those|them)( one| ones)?)?\s*[?!.]*$", re.IGNORECASE)
 _SMALLTALK = re.compile(
     r"^\s*(hi|hello|hey|thanks|thank you|cheers|ok|okay|bye|good (morning|evening)|"
     r"who are you|what can you do)\b[\s!.?]*$", re.IGNORECASE)
 
 
 def classify(text: str, *, pending_order: bool) -> Intent:
+    if _WHY.search(text):
+        return "explain"
     if find_order_id(text) or (pending_order and (find_email(text) or find_postcode(text))):
         return "order_status"
     if _ORDER_WORDS.search(text):

@@ -1,4 +1,5 @@
-"""Sizing advice from the product's size chart, its fit note and the shopper's usual size."""
+"""Sizing advice: the size advisor (agent/commerce/sizing.py) on the product's size chart, its
+fit feedback, and what the shopper says (usual size, height and weight, chest or bust)."""
 
 from __future__ import annotations
 
@@ -8,35 +9,21 @@ from langgraph.runtime import Runtime
 from sqlmodel import Session
 
 from agent.commerce.catalog import search_catalog
+from agent.commerce.fit_feedback import stored_records
+from agent.commerce.measurements import parse_body
 from agent.commerce.query import parse_query
+from agent.commerce.sizing import FitKnowledge, Shopper, advise, order_run
 from agent.context import TandemContext
-from agent.nodes.text import last_shopper_text
+from agent.nodes.text import last_shopper_text, shopper_texts
 from agent.state import ConversationState
 
-_LETTER_RUN = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
 
-
-def _size_run(chart: dict[str, Any] | None, sizes: list[str]) -> list[str]:
-    if chart and isinstance(chart.get("sizes"), dict):
-        return [str(s) for s in chart["sizes"]]
-    if all(s in _LETTER_RUN for s in sizes):
-        return sorted(set(sizes), key=_LETTER_RUN.index)
-    try:
-        return sorted(set(sizes), key=float)
-    except ValueError:
-        return sorted(set(sizes))
-
-
-def recommend_size(usual: str, run: list[str], fit: str | None) -> tuple[str, str]:
-    """The size to buy and a confidence: shift one size when the product runs small/large."""
-    if usual not in run:
-        return usual, "low"
-    index = run.index(usual)
-    if fit == "runs small" and index + 1 < len(run):
-        return run[index + 1], "medium"
-    if fit == "runs large" and index > 0:
-        return run[index - 1], "medium"
-    return usual, "high"
+def _measures(state: ConversationState) -> dict[str, float]:
+    """Measurements said anywhere in this conversation; a later message wins."""
+    found: dict[str, float] = {}
+    for text in shopper_texts(state):
+        found |= parse_body(text)
+    return found
 
 
 def size(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
@@ -45,21 +32,30 @@ def size(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str,
     usual = query.size or state.get("shopper_size")
     # The size is advice, not a filter, here: search without it so every size is seen.
     query.size = None
+    # A shopper's own past fit feedback is personal data: only signed in, only with consent.
+    own_id = ctx.customer_id if ctx.personalization else None
     with Session(ctx.engine) as session:
         candidates = search_catalog(session, query, limit=1)
+        records = stored_records(session, item_id=candidates[0].product.id,
+                                 customer_id=own_id) if candidates else []
     ctx.reads.append("catalog")
+    if own_id and any(r.customer_id == own_id for r in records):
+        ctx.reads.append("fit_history")
     facts: dict[str, Any] = {"usual_size": usual}
     if not candidates:
         return {"facts": facts | {"no_product": True}, "shopper_size": usual}
     product = candidates[0].product
-    chart = product.size_chart or {}
+    chart = dict(product.size_chart or {})
     fit = chart.get("fit") if isinstance(chart.get("fit"), str) else None
-    sizes = [v.size for v in candidates[0].variants if v.size]
-    run = _size_run(chart, sizes)
+    chart_sizes = chart.get("sizes")
+    run = order_run([str(s) for s in chart_sizes] if isinstance(chart_sizes, dict) else
+                    [v.size for v in candidates[0].variants if v.size])
     facts |= {"product": product.name, "fit": fit or "true to size", "sizes": run}
-    if usual:
-        advice, confidence = recommend_size(usual.upper(), [s.upper() for s in run], fit)
-        because = f"Because you usually wear {usual}"
-        because += f" and the {product.name} {fit}." if fit and advice != usual else "."
-        facts |= {"advice": advice, "confidence": confidence, "because": because}
+    advice = advise(run=run, item_id=product.id, name=product.name, chart=chart,
+                    knowledge=FitKnowledge.from_records(records),
+                    shopper=Shopper(usual_size=usual.upper() if usual else None,
+                                    customer_id=own_id, measures=_measures(state)))
+    if advice is not None:
+        facts |= {"advice": advice.size, "confidence": advice.confidence,
+                  "because": advice.because, "basis": advice.basis}
     return {"facts": facts, "shopper_size": usual, "turns_without_progress": 0}

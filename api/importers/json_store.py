@@ -1,43 +1,38 @@
-"""Tandem's own store format (JSON), documented in the README.
+"""Tandem's own store format (JSON), documented in docs/importing.md.
 
     {"locations": [{"id", "name", "kind", "region", "ship_days"}],
      "products": [{"id", "name", "category", "description", "tags", "season", "size_chart",
-                   "variants": [{"id", "size", "color", "price", "stock": {"LOC": qty}}]}],
+                   "variants": [{"id", "size", "color", "price", "available",
+                                 "stock": {"LOC": qty}}]}],
      "customers": [{"id", "email", "name", "postcode", "region"}],
      "orders": [{"id", "customer_id", "status", "created_at", "email", "postcode",
                  "carrier", "tracking_number", "expected_delivery",
                  "items": [{"variant_id", "quantity"}]}]}
 
-The whole file is validated before anything is written; a malformed file is rejected with
-the line and reason, and the write is one transaction.
+The whole file is validated (pydantic, unknown keys refused) and mapped onto `StoreData`;
+a malformed file is rejected with the line and reason before anything is written.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.engine import Engine
 
-from api.db import session_scope
-from api.models import (
-    ORDER_STATUSES,
-    Customer,
-    Location,
-    Order,
-    OrderItem,
-    Product,
-    StockLevel,
-    Variant,
+from api.importers.store import (
+    CustomerRecord,
+    LocationRecord,
+    MalformedFile,
+    OrderLine,
+    OrderRecord,
+    ProductRecord,
+    StoreData,
+    VariantRecord,
 )
-
-
-class ImportError_(ValueError):
-    """The file cannot be imported; the message names the line and the reason."""
+from api.models import ORDER_STATUSES
 
 
 class _Strict(BaseModel):
@@ -105,108 +100,61 @@ class StoreIn(_Strict):
     orders: list[OrderIn] = Field(default_factory=list)
 
 
-@dataclass
-class ImportReport:
-    counts: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    written: bool = False
-
-    def render(self) -> str:
-        lines = ["Data-quality report:"]
-        lines += [f"  - {p}" for p in self.problems] or ["  no problems found"]
-        lines.append("Counts: " + ", ".join(f"{k}={v}" for k, v in self.counts.items()))
-        lines.append("Written." if self.written else "Dry run: nothing written.")
-        return "\n".join(lines)
-
-
 def _line_of(text: str, needle: str) -> int:
     index = text.find(needle)
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
 def parse_store(path: Path) -> StoreIn:
-    text = path.read_text(encoding="utf-8")
+    """The file validated against the format; `MalformedFile` names the line and reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedFile(path, 1, f"not UTF-8 text ({exc.reason})") from exc
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportError_(f"{path} line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        raise MalformedFile(path, exc.lineno, f"not valid JSON: {exc.msg}",
+                            column=exc.colno) from exc
     try:
         return StoreIn.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = [str(p) for p in first["loc"]]
+        # The innermost record on the error's path that has an id anchors the line number.
         item: Any = raw
+        anchor: str | None = None
         for part in first["loc"]:
             try:
                 item = item[part]
             except (KeyError, IndexError, TypeError):
                 break
-        anchor = item.get("id") if isinstance(item, dict) else None
-        line = _line_of(text, f'"{anchor}"') if anchor else 1
-        raise ImportError_(f"{path} line {line}: {'.'.join(loc)}: {first['msg']}") from exc
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                anchor = item["id"]
+        line = _line_of(text, json.dumps(anchor)) if anchor else 1
+        raise MalformedFile(path, line, f"{'.'.join(loc)}: {first['msg']}") from exc
 
 
-def check_quality(store: StoreIn) -> list[str]:
-    problems: list[str] = []
-    emails: dict[str, str] = {}
-    for customer in store.customers:
-        key = customer.email.strip().lower()
-        if key in emails:
-            problems.append(f"customer {customer.id} duplicates {emails[key]} (same email)")
-        emails[key] = customer.id
-    variant_ids = {v.id for p in store.products for v in p.variants}
-    for product in store.products:
-        for variant in product.variants:
-            if variant.price is None:
-                problems.append(f"variant {variant.id} has no price (it will not be suggested)")
-    for order in store.orders:
-        for item in order.items:
-            if item.variant_id not in variant_ids:
-                problems.append(f"order {order.id} points at unknown item {item.variant_id}")
-    return problems
+def _cents(price: float | None) -> int | None:
+    return round(price * 100) if price is not None else None
 
 
-def import_json_store(engine: Engine, path: Path, *, dry_run: bool = False) -> ImportReport:
+def load_json_store(path: Path) -> StoreData:
+    """Parse and map a Tandem JSON store file; nothing is written."""
     store = parse_store(path)
-    report = ImportReport(problems=check_quality(store), counts={
-        "locations": len(store.locations), "products": len(store.products),
-        "variants": sum(len(p.variants) for p in store.products),
-        "customers": len(store.customers), "orders": len(store.orders)})
-    if dry_run:
-        return report
-    with session_scope(engine) as session:
-        for loc in store.locations:
-            session.merge(Location(**loc.model_dump()))
-        for p in store.products:
-            session.merge(Product(**p.model_dump(exclude={"variants"})))
-        session.flush()
-        for p in store.products:
-            for v in p.variants:
-                session.merge(Variant(
-                    id=v.id, product_id=p.id, size=v.size, color=v.color,
-                    options={k: x for k, x in (("size", v.size), ("color", v.color)) if x},
-                    price_cents=round(v.price * 100) if v.price is not None else None,
-                    available=v.available))
-        session.flush()
-        for p in store.products:
-            for v in p.variants:
-                for location_id, quantity in v.stock.items():
-                    session.merge(StockLevel(variant_id=v.id, location_id=location_id,
-                                             quantity=max(quantity, 0)))
-        for c in store.customers:
-            session.merge(Customer(**(c.model_dump() | {"email": c.email.strip().lower()})))
-        session.flush()
-        prices = {v.id: v.price for p in store.products for v in p.variants}
-        names = {v.id: p.name for p in store.products for v in p.variants}
-        for o in store.orders:
-            known = [i for i in o.items if i.variant_id in prices]
-            total = sum(round((prices[i.variant_id] or 0) * 100) * i.quantity for i in known)
-            session.merge(Order(**o.model_dump(exclude={"items"}), total_cents=total))
-            session.flush()
-            for item in known:
-                session.add(OrderItem(order_id=o.id, variant_id=item.variant_id,
-                                      product_name=names[item.variant_id],
-                                      quantity=item.quantity,
-                                      price_cents=round((prices[item.variant_id] or 0) * 100)))
-    report.written = True
-    return report
+    data = StoreData(format="json", path=path)
+    data.locations = [LocationRecord(**loc.model_dump()) for loc in store.locations]
+    for p in store.products:
+        product = ProductRecord(**p.model_dump(exclude={"variants"}),
+                                source=f"product {p.id}")
+        product.variants = [VariantRecord(
+            id=v.id, product_id=p.id, size=v.size, color=v.color,
+            options={k: x for k, x in (("size", v.size), ("color", v.color)) if x},
+            price_cents=_cents(v.price), available=v.available, stock=dict(v.stock))
+            for v in p.variants]
+        data.products.append(product)
+    data.customers = [CustomerRecord(**c.model_dump()) for c in store.customers]
+    data.orders = [OrderRecord(**o.model_dump(exclude={"items"}), items=[
+        OrderLine(variant_id=i.variant_id, quantity=i.quantity) for i in o.items])
+        for o in store.orders]
+    return data

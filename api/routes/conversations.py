@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
+from api.customer_auth import CustomerTokenHeader, verified_customer
 from api.deps import RuntimeDep, SessionDep, ShopperConversation
 from api.schemas import (
     ConversationCreate,
@@ -29,15 +30,23 @@ router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated,
              summary="Start a conversation",
              description="Creates a conversation and returns its id and a bearer token. "
-                         "The token is shown once; send it as `Authorization: Bearer`.")
+                         "The token is shown once; send it as `Authorization: Bearer`. "
+                         "A signed-in shopper's storefront passes a signed customer token "
+                         "(`customer_token` or the `X-Customer-Token` header): their own "
+                         "orders then need no further proof.",
+             responses={401: {"description": "the customer token is invalid or expired"}})
 def start_conversation(session: SessionDep, runtime: RuntimeDep,
-                       body: ConversationCreate | None = None) -> ConversationCreated:
+                       body: ConversationCreate | None = None,
+                       customer_token: CustomerTokenHeader = None) -> ConversationCreated:
     wanted = body.personalization if body and body.personalization is not None else None
+    signed = (body.customer_token if body else None) or customer_token
+    customer_id = verified_customer(runtime.settings, signed) if signed else None
     conversation, token = create_conversation(
         session=session,
         personalization=runtime.settings.personalization_default if wanted is None else wanted,
-        source="default" if wanted is None else "api")
-    return ConversationCreated(id=conversation.id, token=token)
+        source="default" if wanted is None else "api", customer_id=customer_id)
+    return ConversationCreated(id=conversation.id, token=token,
+                               signed_in=customer_id is not None)
 
 
 def _sse(event: str, data: dict[str, object]) -> str:

@@ -13,12 +13,14 @@ from api.security import hash_token, new_token, token_matches
 PUBLIC_SUGGESTION_FIELDS = set(SuggestionOut.model_fields)
 
 
-def create_conversation(*, session: Session, personalization: bool,
-                        source: str = "api") -> tuple[Conversation, str]:
-    """A new conversation and its bearer token (returned once, stored only as a hash)."""
+def create_conversation(*, session: Session, personalization: bool, source: str = "api",
+                        customer_id: str | None = None) -> tuple[Conversation, str]:
+    """A new conversation and its bearer token (returned once, stored only as a hash).
+
+    `customer_id` only from a verified customer token: it opens the customer's orders."""
     token = new_token()
     conversation = Conversation(id=str(uuid.uuid4()), token_hash=hash_token(token),
-                                personalization=personalization)
+                                personalization=personalization, customer_id=customer_id)
     session.add(conversation)
     session.flush()
     session.add(ConsentEvent(conversation_id=conversation.id, personalization=personalization,
@@ -65,6 +67,7 @@ def transcript(*, session: Session, conversation: Conversation,
     return TranscriptOut(
         id=conversation.id, mode=conversation.mode, personalization=conversation.personalization,
         messages=[TranscriptMessage(id=m.id or 0, role=m.role, text=m.text, author=m.author,
+                                    client_message_id=m.client_message_id,
                                     suggestions=public_suggestions(m.suggestions),
                                     created_at=m.created_at) for m in messages],
         handoff=handoff_ref(session=session, handoff=current_handoff(

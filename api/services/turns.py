@@ -25,6 +25,7 @@ from api.models import Conversation, Handoff, Message, utcnow
 from api.runtime import TandemRuntime
 from api.schemas import ReplyOut, TurnOut
 from api.services.conversations import current_handoff, handoff_ref, public_suggestions
+from api.services.staffing import staffing_facts
 from api.services.summaries import draft_ai_summary
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _stored_turn(session: Session, conversation: Conversation, shopper: Message)
     if reply is None:
         raise TurnInProgress("this message is still being answered; try again shortly")
     return TurnOut(
-        message_id=shopper.id or 0,
+        message_id=shopper.id or 0, reply_message_id=reply.id,
         reply=ReplyOut(text=reply.text, suggestions=public_suggestions(reply.suggestions)),
         route="human" if reply.route == "human" else "assistant",
         intent=reply.intent or "smalltalk",
@@ -116,6 +117,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
             answered = _stored_turn(session, conversation, shopper)
         shopper_id = shopper.id or 0
         personalization, customer_id = conversation.personalization, conversation.customer_id
+        staffing = {} if answered else staffing_facts(session=session, settings=rt.settings)
     if answered is not None:
         yield TurnEvent("done", answered.model_dump())
         return
@@ -124,7 +126,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         model=await rt.models.get(MODEL_WAIT_S), policy=rt.policy, prompts=rt.prompts,
         region=rt.settings.shopper_region, max_suggestions=rt.settings.max_suggestions,
         llm_timeout_s=rt.settings.llm_timeout_s, customer_id=customer_id,
-        personalization=personalization,
+        personalization=personalization, staffing=staffing,
     )
 
     config = {"configurable": {"thread_id": conversation_id}}
@@ -146,8 +148,14 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
                  "route": "assistant", "suggestions": []}
         yield TurnEvent("token", {"text": final["reply"]})
 
-    with session_scope(rt.engine) as session:
-        turn = _persist_reply(session, conversation_id, shopper_id, final)
+    try:
+        with session_scope(rt.engine) as session:
+            turn = _persist_reply(session, conversation_id, shopper_id, final)
+    except ConversationGone:
+        # Erased while the graph ran: drop the checkpoint this turn just wrote, so a late
+        # message never brings any of the conversation back.
+        await rt.graph.checkpointer.adelete_thread(conversation_id)  # type: ignore[union-attr]
+        raise
     if turn.handoff is not None:
         # Drafted after the commit and after the shopper's answer: it may take a while.
         rt.spawn(draft_ai_summary(rt, turn.handoff.id))
@@ -183,7 +191,7 @@ def _persist_reply(session: Session, conversation_id: str,
     session.add(conversation)
     session.flush()
     return TurnOut(
-        message_id=shopper_id,
+        message_id=shopper_id, reply_message_id=reply.id,
         reply=ReplyOut(text=reply.text, suggestions=public_suggestions(reply.suggestions)),
         route=route, intent=final.get("intent") or "smalltalk",
         handoff=handoff_ref(session=session, handoff=handoff),

@@ -244,7 +244,7 @@
         const im = h('div', { class: 'im', 'aria-hidden': 'true', text: name.split(/\s+/).filter(Boolean).slice(0, 2).map(function (w) { return w[0]; }).join('').toUpperCase() });
         im.style.background = 'hsl(' + hue + ',40%,30%)';
         const meta = [s.size && 'Size ' + s.size, s.color].filter(Boolean).join(' · ');
-        const add = h('button', { type: 'button', class: 'add', 'data-testid': 'add-to-cart', 'aria-label': 'Add ' + name + ' to cart', text: 'Add to cart', disabled: s.in_stock === false,
+        const add = h('button', { type: 'button', class: 'add', 'data-testid': 'add-to-cart', 'aria-label': 'Add to cart: ' + name, text: 'Add to cart', disabled: s.in_stock === false,
           onclick: function () {
             W.dispatchEvent(new CustomEvent('tandem:add-to-cart', { bubbles: true, composed: true,
               detail: { product_id: s.product_id, variant_id: s.variant_id, name: name, price: s.price } }));
@@ -270,6 +270,8 @@
         agent = ho.agent_name;
         if (joined != ho.id + agent) { joined = ho.id + agent; j = agent + ' has joined'; }
       }
+      // The server records its own "Sam from our team has joined" notice: show that one only.
+      if (j && (d.messages || []).some(function (m) { return m.role == 'system' && (m.text || '').indexOf(agent) >= 0; })) j = '';
       // "Sam has joined" goes just before Sam's first message in this batch.
       (d.messages || []).forEach(function (m) {
         if (j && m.role == 'agent' && !seen[m.id]) { bubble('system', j); j = ''; }
@@ -381,9 +383,11 @@
         if (!ft.trim() && !sg.length) a.remove();
         else {
           a._tx.textContent = ft; a._t = ft.trim(); pend.push(a);
-          if (done.message_id != null) seen[done.message_id] = a;
+          // message_id is the shopper's message, reply_message_id the reply's.
+          if (done.reply_message_id != null) seen[done.reply_message_id] = a;
           if (sg.length) cards(a, sg);
         }
+        if (done.message_id != null) { seen[done.message_id] = b; unpend(b); }
         const ho = done.handoff;
         if (done.route == 'human' || (ho && !/resolved|returned/.test(ho.status || ''))) setMode('human');
         lastId = before; // pick up ids, and anything an agent wrote meanwhile

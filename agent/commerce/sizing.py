@@ -1,0 +1,303 @@
+"""The size advisor: a size to buy, a confidence and a "because" line, from evidence.
+
+Evidence, strongest first:
+1. the shopper's own fit feedback on this very item ("you took an 8 and it was small");
+2. a base size: the size they say they usually wear, else the size they usually keep
+   (their fit feedback history), else their measurement read off the product's size chart,
+   else what shoppers of the same body measurements wore when it fit (low confidence);
+3. a shift from how this item fits: the size offset its buyers needed against their usual
+   size (fit feedback from returns and reviews), else the chart's "runs small/large" note.
+
+Sizes are ordered by a rank: letters by the XXS..XXXL run, numbers by value (shoes 9.5,
+dresses 8), so "one size up" and offsets work for every size system in the product's run.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+Fit = Literal["small", "fit", "large"]
+Confidence = Literal["high", "medium", "low"]
+LETTER_RUN = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
+# An item's buyers must number at least this many before their feedback moves a size
+# (10 beat 5 on the Rent the Runway split, on the full set and on a fifth of it).
+MIN_ITEM_RECORDS = 10
+MIN_BODY_RECORDS = 5
+
+
+@lru_cache(maxsize=4096)  # a store has few distinct size labels; evals ask millions of times
+def size_rank(size: str) -> float | None:
+    """Where a size sits in its run: letters by position, numbers by value; None if neither."""
+    label = size.strip().upper()
+    if label in LETTER_RUN:
+        return float(LETTER_RUN.index(label))
+    try:
+        return float(label)
+    except ValueError:
+        return None
+
+
+def order_run(sizes: Iterable[str]) -> list[str]:
+    """The distinct sizes in run order (sizes without a rank keep their first position)."""
+    unique = list(dict.fromkeys(s for s in sizes if s))
+    if all(size_rank(s) is not None for s in unique):
+        return sorted(unique, key=lambda s: size_rank(s) or 0.0)
+    return unique
+
+
+@lru_cache(maxsize=4096)
+def size_system(size: str) -> Literal["letter", "number"] | None:
+    if size.strip().upper() in LETTER_RUN:
+        return "letter"
+    return "number" if size_rank(size) is not None else None
+
+
+def same_system(size: str, run: Sequence[str]) -> bool:
+    """Letters and numbers are different size systems: an M says nothing about a shoe 9."""
+    system = size_system(size)
+    return system is not None and any(size_system(s) == system for s in run)
+
+
+def nearest(run: Sequence[str], rank: float) -> str:
+    ranked = [s for s in run if size_rank(s) is not None]
+    return min(ranked, key=lambda s: (abs((size_rank(s) or 0.0) - rank), size_rank(s) or 0.0))
+
+
+def step(run: Sequence[str], size: str, steps: int) -> str:
+    """`steps` sizes up (positive) or down from `size` in `run`, stopping at either end."""
+    rank = size_rank(size)
+    if size not in run:
+        if rank is None:
+            return size
+        size = nearest(run, rank)
+    index = max(0, min(len(run) - 1, run.index(size) + steps))
+    return run[index]
+
+
+@dataclass(frozen=True)
+class FitRecord:
+    """One piece of fit feedback: a customer kept or returned an item in a size."""
+
+    customer_id: str
+    item_id: str
+    size: str
+    fit: Fit
+    height_in: float | None = None
+    weight_lbs: float | None = None
+    bust_in: float | None = None
+    """Bust or chest, in inches."""
+
+
+def _body_keys(height: float | None, weight: float | None, bust: float | None
+               ) -> list[tuple[object, ...]]:
+    """Lookup keys from most to least specific: similar bodies share a key."""
+    keys: list[tuple[object, ...]] = []
+    if bust and weight:
+        keys.append(("bust+weight", round(bust), round(weight / 10)))
+    if weight and height:
+        keys.append(("weight+height", round(weight / 10), round(height / 2)))
+    if bust and height:
+        keys.append(("bust+height", round(bust), round(height / 2)))
+    if weight:
+        keys.append(("weight", round(weight / 5)))
+    if bust:
+        keys.append(("bust", round(bust)))
+    return keys
+
+
+@dataclass
+class FitKnowledge:
+    """What fit feedback says, learnt once from records (a store's table, an eval's train)."""
+
+    by_customer: dict[str, list[FitRecord]] = field(default_factory=dict)
+    item_runs: dict[str, list[str]] = field(default_factory=dict)
+    item_offsets: dict[str, list[float]] = field(default_factory=dict)
+    item_votes: dict[str, Counter[Fit]] = field(default_factory=dict)
+    body_sizes: dict[tuple[object, ...], dict[str | None, list[float]]] = field(
+        default_factory=dict)
+    """Per body key and size system, the ranks of sizes that fit shoppers of that build."""
+    _body_medians: dict[tuple[object, ...], float | None] = field(default_factory=dict,
+                                                                   repr=False)
+
+    @classmethod
+    def from_records(cls, records: Iterable[FitRecord]) -> FitKnowledge:
+        rows = [r for r in records if size_rank(r.size) is not None]
+        by_customer: dict[str, list[FitRecord]] = defaultdict(list)
+        runs: dict[str, set[str]] = defaultdict(set)
+        votes: dict[str, Counter[Fit]] = defaultdict(Counter)
+        body: dict[tuple[object, ...], dict[str | None, list[float]]] = defaultdict(
+            lambda: defaultdict(list))
+        for r in rows:
+            by_customer[r.customer_id].append(r)
+            runs[r.item_id].add(r.size)
+            votes[r.item_id][r.fit] += 1
+            if r.fit == "fit":
+                for key in _body_keys(r.height_in, r.weight_lbs, r.bust_in):
+                    body[key][size_system(r.size)].append(size_rank(r.size) or 0.0)
+        knowledge = cls(by_customer=dict(by_customer),
+                        item_runs={i: order_run(s) for i, s in runs.items()},
+                        item_votes=dict(votes), body_sizes=dict(body))
+        knowledge.item_offsets = knowledge._offsets(rows)
+        return knowledge
+
+    def _offsets(self, rows: list[FitRecord]) -> dict[str, list[float]]:
+        """Per item, how far from their usual size its buyers needed to go (in rank units):
+        a "small" at M means they needed at least the next size up."""
+        offsets: dict[str, list[float]] = defaultdict(list)
+        for r in rows:
+            base = self.usual_rank(r.customer_id, run=self.item_runs[r.item_id],
+                                   exclude_item=r.item_id)
+            if base is None:
+                continue
+            needed = size_rank(r.size) or 0.0
+            if r.fit == "small":
+                needed += 1
+            elif r.fit == "large":
+                needed -= 1
+            offsets[r.item_id].append(needed - base)
+        return dict(offsets)
+
+    def usual_rank(self, customer_id: str | None, *, run: Sequence[str],
+                   exclude_item: str | None = None) -> float | None:
+        """The rank of the size the customer takes most often in `run`'s size system
+        (ties: the smaller)."""
+        history = [r for r in self.by_customer.get(customer_id or "", [])
+                   if r.item_id != exclude_item and same_system(r.size, run)]
+        if not history:
+            return None
+        counts = Counter(size_rank(r.size) or 0.0 for r in history)
+        return max(counts, key=lambda rank: (counts[rank], -rank))
+
+    def item_shift(self, item_id: str) -> float | None:
+        offsets = self.item_offsets.get(item_id, [])
+        return statistics.median(offsets) if len(offsets) >= MIN_ITEM_RECORDS else None
+
+    def body_rank(self, measures: dict[str, float], *, run: Sequence[str]) -> float | None:
+        """The median size (in `run`'s size system) that shoppers of this build said fit."""
+        bust = measures.get("bust") or measures.get("chest")
+        systems = frozenset({size_system(s) for s in run} - {None})
+        for key in _body_keys(measures.get("height_in"), measures.get("weight_lbs"), bust):
+            if (key, systems) not in self._body_medians:
+                by_system = self.body_sizes.get(key, {})
+                ranks = [rank for system in systems for rank in by_system.get(system, [])]
+                self._body_medians[(key, systems)] = (
+                    float(statistics.median_low(ranks)) if len(ranks) >= MIN_BODY_RECORDS
+                    else None)
+            if (median := self._body_medians[(key, systems)]) is not None:
+                return median
+        return None
+
+
+@dataclass(frozen=True)
+class Shopper:
+    usual_size: str | None = None
+    """The size they said they usually wear (this conversation)."""
+    customer_id: str | None = None
+    """Set only when their own fit feedback may be used (signed in, personalisation on)."""
+    measures: dict[str, float] = field(default_factory=dict)
+    """From `measurements.parse_body`: height_in, weight_lbs, chest/bust/waist in inches."""
+
+
+@dataclass(frozen=True)
+class SizeAdvice:
+    size: str
+    confidence: Confidence
+    because: str
+    basis: Literal["own_feedback", "usual_size", "history", "chart", "body"]
+
+
+def _chart_size(chart: dict[str, object], measures: dict[str, float]
+                ) -> tuple[str, float, bool] | None:
+    """(size, the measurement, whether it falls inside that size's range) from the chart."""
+    measure, sizes = str(chart.get("measure", "")), chart.get("sizes")
+    value = measures.get(measure)
+    if value is None or not isinstance(sizes, dict) or not sizes:
+        return None
+    ranges = {str(s): (float(r[0]), float(r[1])) for s, r in sizes.items()
+              if isinstance(r, list | tuple) and len(r) == 2}
+    for size, (low, high) in ranges.items():
+        if low <= value <= high:
+            return size, value, True
+    size = min(ranges, key=lambda s: min(abs(value - ranges[s][0]), abs(value - ranges[s][1])))
+    return size, value, False
+
+
+def advise(*, run: Sequence[str], shopper: Shopper, item_id: str | None = None,
+           name: str = "it", chart: dict[str, object] | None = None,
+           knowledge: FitKnowledge | None = None) -> SizeAdvice | None:
+    """The size to buy from `run`, or None when nothing is known to base it on."""
+    know = knowledge or FitKnowledge()
+    run = order_run(run) or order_run(know.item_runs.get(item_id or "", []))
+    if not run:
+        return None
+    own = [r for r in know.by_customer.get(shopper.customer_id or "", [])
+           if r.item_id == item_id]
+    if own:
+        last = own[-1]
+        moved = {"small": 1, "large": -1, "fit": 0}[last.fit]
+        size = step(run, last.size, moved)
+        said = {"small": "was too small", "large": "was too big", "fit": "fit you"}[last.fit]
+        return SizeAdvice(size, "high", f"Because the {name} in {last.size} {said}.",
+                          "own_feedback")
+
+    chart = chart or {}
+    if not any(size_rank(s) is not None for s in run):
+        # Sizes like Regular/Long have no order: only an exact match can be advised.
+        if shopper.usual_size in run:
+            return SizeAdvice(shopper.usual_size, "medium",
+                              f"Because you usually wear {shopper.usual_size}.", "usual_size")
+        return None
+    basis: Literal["usual_size", "history", "chart", "body"]
+    if shopper.usual_size and same_system(shopper.usual_size, run):
+        base, basis = size_rank(shopper.usual_size) or 0.0, "usual_size"
+        why = f"you usually wear {shopper.usual_size}"
+    elif (usual := know.usual_rank(shopper.customer_id, run=run)) is not None:
+        base, basis = usual, "history"
+        why = f"you usually keep a {nearest(run, usual)}"
+    elif (read := _chart_size(chart, shopper.measures)) is not None:
+        size, value, inside = read
+        unit = chart.get("unit", "")
+        return SizeAdvice(size if size in run else nearest(run, size_rank(size) or 0.0),
+                          "high" if inside else "medium",
+                          f"Because your {value:g} {unit} {chart.get('measure')} is "
+                          f"{'in' if inside else 'closest to'} the {size} range of its size chart.",
+                          "chart")
+    elif (body := know.body_rank(shopper.measures, run=run)) is not None:
+        base, basis = body, "body"
+        why = "shoppers of your build said it fit them in that size"
+    else:
+        # Nothing to go on, or a usual size from another size system ("9.5" for a jacket):
+        # better to ask than to guess.
+        return None
+
+    confidence: Confidence = "low" if basis == "body" else "high"
+    shift = know.item_shift(item_id) if item_id else None
+    fit_note = chart.get("fit") if isinstance(chart.get("fit"), str) else None
+    if shift is not None:
+        size = nearest(run, base + shift)
+        votes = know.item_votes.get(item_id or "", Counter())
+        total = sum(votes.values()) or 1
+        usual_here = nearest(run, base)
+        # Which way it runs follows the move: a size up means it runs small.
+        lean: Fit = "small" if (size_rank(size) or 0.0) > (size_rank(usual_here) or 0.0) \
+            else "large"
+        if size != usual_here:
+            why += (f", and {round(100 * votes[lean] / total)}% of {total} buyers said the "
+                    f"{name} runs {lean}")
+            confidence = "medium" if basis != "body" else "low"
+        else:
+            why += f", and most of {total} buyers said the {name} fits true to size"
+    elif fit_note in ("runs small", "runs large"):
+        size = step(run, nearest(run, base), 1 if fit_note == "runs small" else -1)
+        why += f", and the {name} {fit_note}"
+        confidence = "medium" if basis != "body" else "low"
+    else:
+        size = nearest(run, base)
+        if basis == "usual_size" and shopper.usual_size and shopper.usual_size not in run:
+            confidence = "medium"  # their size is between two of ours
+    return SizeAdvice(size, confidence, f"Because {why}.", basis)

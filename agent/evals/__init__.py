@@ -1,0 +1,1 @@
+"""Eval suites: run cases through the real graph, score transcripts offline, gate CI."""

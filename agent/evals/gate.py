@@ -1,0 +1,123 @@
+"""The CI gate: `evals/thresholds.yaml` says which suites run with which provider, the pass
+rate each must reach, and the stored baseline it must not regress against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.evals.compare import compare
+from agent.evals.reports import read_json, write_json
+from agent.evals.scoring import RunResult
+from api.settings import PROJECT_ROOT, Settings
+
+THRESHOLDS_PATH = PROJECT_ROOT / "evals" / "thresholds.yaml"
+
+
+class ThresholdError(ValueError):
+    """The thresholds file is missing or invalid."""
+
+
+class SuiteThreshold(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suite: str = Field(description="suite file, relative to the project root")
+    provider: str = "scripted"
+    repeat: int = Field(default=1, ge=1)
+    min_pass_rate: float = Field(ge=0, le=1, description="pass@1 over cases that are not "
+                                                         "marked known_failure")
+    baseline: str | None = Field(default=None, description="results JSON to not regress on")
+    max_scorer_drop: float = Field(default=0.0, ge=0, le=1)
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suites: dict[str, SuiteThreshold] = Field(min_length=1)
+
+
+def load_thresholds(path: Path = THRESHOLDS_PATH) -> Thresholds:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ThresholdError(f"{path}: not found") from exc
+    except yaml.YAMLError as exc:
+        raise ThresholdError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        return Thresholds.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ThresholdError(f"{path}: {'.'.join(map(str, first['loc']))}: "
+                             f"{first['msg']}") from exc
+
+
+def check(result: RunResult, threshold: SuiteThreshold,
+          baseline: RunResult | None) -> list[str]:
+    """The reasons this run fails the gate (empty: it passes)."""
+    s = result.summary
+    problems = []
+    if s.pass_rate_expected + 1e-9 < threshold.min_pass_rate:
+        problems.append(f"{s.suite}: pass@1 {s.pass_rate_expected:.1%} is below the threshold "
+                        f"{threshold.min_pass_rate:.1%}")
+    if baseline is None:
+        return problems
+    diff = compare(baseline, result)
+    for case in diff.regressions:
+        if case.pass_a is not None and case.pass_b is not None and case.pass_b < case.pass_a:
+            problems.append(f"{s.suite}: {case.case_id} regressed: passed {case.pass_a:.0%} of "
+                            f"repeats in the baseline, {case.pass_b:.0%} now")
+    for scorer in diff.scorers:
+        if scorer.rate_a is not None and scorer.rate_b is not None \
+                and scorer.rate_a - scorer.rate_b > threshold.max_scorer_drop + 1e-9:
+            problems.append(f"{s.suite}: scorer {scorer.scorer} fell from {scorer.rate_a:.1%} "
+                            f"to {scorer.rate_b:.1%}")
+    return problems
+
+
+def baseline_copy(result: RunResult) -> RunResult:
+    """What is stored as a baseline: the verdicts, without timings that change every run."""
+    summary = result.summary.model_copy(update={"timings": {}, "created_at": ""})
+    scores = []
+    for case in result.scores:
+        results = [r.model_copy(update={"detail": ""}) if r.scorer == "latency_cost" else r
+                   for r in case.results]
+        scores.append(case.model_copy(update={"results": results}))
+    return result.model_copy(update={"summary": summary, "scores": scores})
+
+
+@dataclass
+class GateOutcome:
+    results: dict[str, RunResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def gate_suites(config: Thresholds, settings: Settings, given: dict[str, RunResult], *,
+                update_baseline: bool = False) -> GateOutcome:
+    """Gate the given results, running (with its configured provider) each suite of the
+    thresholds file that has none; a suite that cannot run here is skipped, with why."""
+    from agent.evals.pipeline import run_and_score
+    from agent.evals.runner import RunOptions
+    from agent.evals.store import SuiteSkipped
+
+    outcome = GateOutcome()
+    for name, threshold in config.suites.items():
+        result = given.get(name)
+        if result is None:
+            options = RunOptions(provider=threshold.provider, repeat=threshold.repeat)
+            try:
+                result = run_and_score(PROJECT_ROOT / threshold.suite, settings, options).result
+            except SuiteSkipped as exc:
+                outcome.skipped[name] = str(exc)
+                continue
+        outcome.results[name] = result
+        baseline_path = PROJECT_ROOT / threshold.baseline if threshold.baseline else None
+        if update_baseline and baseline_path is not None:
+            write_json(baseline_copy(result), baseline_path)
+        baseline = read_json(baseline_path) if baseline_path and baseline_path.is_file() \
+            else None
+        outcome.problems += check(result, threshold, baseline)
+    return outcome

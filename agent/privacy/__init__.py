@@ -1,0 +1,1 @@
+"""Personal-data handling inside the agent: redaction before logs and hosted models."""

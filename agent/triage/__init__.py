@@ -1,0 +1,20 @@
+"""Triage: the fast, measured classifier of messages that need a person (no LLM).
+
+`TriageClassifier.load()` reads the shipped model once per process; `.score(text)` gives a
+`TriageScore`; `assess(score, config)` turns it into `ClassifierHit`s for the escalation
+policy (`agent.policy`), whose YAML holds the thresholds.  `python -m agent.triage.train`
+rebuilds the model from `../shared/data`.
+"""
+
+from agent.triage.classifier import TriageClassifier, TriageModelError, TriageScore
+from agent.triage.decision import ClassifierConfig, ClassifierHit, ClassifierOutcome, assess
+
+__all__ = [
+    "ClassifierConfig",
+    "ClassifierHit",
+    "ClassifierOutcome",
+    "TriageClassifier",
+    "TriageModelError",
+    "TriageScore",
+    "assess",
+]

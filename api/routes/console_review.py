@@ -1,0 +1,83 @@
+"""Console pages beyond the queue: flagged answers for prompt engineers, and agent accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Path, Request, status
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SessionDep
+from api.models import Handoff, utcnow
+from api.routes._console import (
+    AdminAgent,
+    AdminFormAgent,
+    ConsoleAgent,
+    FormAgent,
+    render,
+    see_other,
+)
+from api.services import agent_accounts, answer_flags
+
+router = APIRouter(prefix="/console", tags=["console"])
+
+
+@router.post("/messages/{message_id}/flag", summary="Flag an assistant answer",
+             description="Marks an assistant answer as wrong or unhelpful, with a reason, for "
+                         "prompt engineers. Returns to the handoff page it was flagged from.")
+def flag_message(message_id: Annotated[int, Path(ge=1)], request: Request, agent: FormAgent,
+                 session: SessionDep,
+                 kind: Annotated[str, Form(max_length=16)] = "",
+                 reason: Annotated[str, Form(max_length=5000)] = "",
+                 handoff_id: Annotated[str, Form(max_length=36)] = "") -> Response:
+    try:
+        answer_flags.flag_answer(session=session, message_id=message_id, agent=agent,
+                                 kind=kind, reason=reason)
+    except answer_flags.FlagError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    handoff = session.get(Handoff, handoff_id) if handoff_id else None
+    return see_other(f"/console/handoffs/{handoff.id}#m{message_id}" if handoff
+                     else "/console/flags")
+
+
+@router.get("/flags", response_class=HTMLResponse, summary="Flagged assistant answers",
+            description="The newest flags first: the answer, its kind, the reason and who "
+                        "flagged it, with a link to the export.")
+def flags_page(request: Request, agent: ConsoleAgent, session: SessionDep) -> Response:
+    return render(request, "flags.html",
+                  {"agent": agent, "flags": answer_flags.list_flags(session=session)})
+
+
+@router.get("/flags/export", summary="Download flags as eval cases (JSONL)",
+            description="One JSON object per line: the conversation turns before the flagged "
+                        "answer, the answer with its suggestions, and the reason. Format: "
+                        "README, 'Flagged answers as eval cases'.")
+def export_flags(agent: ConsoleAgent, session: SessionDep) -> Response:
+    body = "".join(answer_flags.eval_cases_jsonl(session=session))
+    name = f"tandem-flags-{utcnow():%Y%m%d-%H%M}.jsonl"
+    return Response(body, media_type="application/x-ndjson", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@router.get("/agents", response_class=HTMLResponse, summary="Support agents (admin)",
+            description="Lists agents with when they were last active; admins only (403).")
+def agents_page(request: Request, agent: AdminAgent, session: SessionDep) -> Response:
+    return render(request, "agents.html", {
+        "agent": agent, "agents": agent_accounts.list_agents(session=session), "error": None})
+
+
+@router.post("/agents", summary="Add a support agent (admin)",
+             description="Creates an agent with a scrypt-hashed password; admins only (403).")
+def add_agent(request: Request, agent: AdminFormAgent, session: SessionDep,
+              username: Annotated[str, Form(max_length=64)] = "",
+              display_name: Annotated[str, Form(max_length=80)] = "",
+              password: Annotated[str, Form(max_length=256)] = "",
+              is_admin: Annotated[bool, Form()] = False) -> Response:
+    try:
+        agent_accounts.add_agent(session=session, username=username, display_name=display_name,
+                                 password=password, is_admin=is_admin)
+    except agent_accounts.AccountError as exc:
+        return render(request, "agents.html", {
+            "agent": agent, "agents": agent_accounts.list_agents(session=session),
+            "error": str(exc)}, status_code=status.HTTP_400_BAD_REQUEST)
+    return see_other("/console/agents")

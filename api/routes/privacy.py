@@ -1,0 +1,98 @@
+"""The shopper's own data: export it, or erase it (`/v1/me/data`)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from api.customer_auth import CustomerTokenHeader, verified_customer
+from api.db import session_scope
+from api.deps import BearerDep, RuntimeDep
+from api.models import Conversation, utcnow
+from api.runtime import TandemRuntime
+from api.schemas import ErasureReceipt, ShopperDataOut
+from api.services.erasure import erase_conversations, erase_customer, forget_threads
+from api.services.shopper_data import (
+    conversation_by_token,
+    export_conversation,
+    export_customer,
+)
+
+router = APIRouter(prefix="/v1/me", tags=["privacy"])
+_AUTH = {401: {"description": "no valid conversation token or customer token"}}
+
+
+@dataclass(frozen=True)
+class DataSubject:
+    """Whose data a request may see: one conversation, or everything of one customer."""
+
+    conversation_id: str | None = None
+    customer_id: str | None = None
+
+
+def get_subject(credentials: BearerDep, runtime: RuntimeDep,
+                customer_token: CustomerTokenHeader = None) -> DataSubject:
+    if customer_token:
+        return DataSubject(customer_id=verified_customer(runtime.settings, customer_token))
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"},
+                            detail="send the conversation's token (Authorization: Bearer) or a "
+                                   "signed-in customer's token (X-Customer-Token)")
+    with session_scope(runtime.engine) as session:
+        conversation = conversation_by_token(session=session, token=credentials.credentials)
+    if conversation is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"},
+                            detail="no conversation holds this token (it may have been erased)")
+    return DataSubject(conversation_id=conversation.id)
+
+
+Subject = Annotated[DataSubject, Depends(get_subject)]
+
+
+def _export(runtime: TandemRuntime, subject: DataSubject) -> dict[str, Any]:
+    with session_scope(runtime.engine) as session:
+        if subject.customer_id is not None:
+            return export_customer(session=session, customer_id=subject.customer_id)
+        conversation = session.get(Conversation, subject.conversation_id)
+        if conversation is None:
+            raise HTTPException(status.HTTP_410_GONE, "this conversation has been erased")
+        return export_conversation(session=session, conversation=conversation)
+
+
+@router.get("/data", response_model=ShopperDataOut, responses=_AUTH,
+            summary="Export everything held about me",
+            description="As JSON: with a conversation's token, that conversation (messages, "
+                        "the evidence behind each suggestion, consent history, handoffs); with "
+                        "a customer token, everything of the signed-in customer (profile, "
+                        "preferences, orders, every conversation).")
+async def export_my_data(subject: Subject, runtime: RuntimeDep) -> dict[str, Any]:
+    return await asyncio.to_thread(_export, runtime, subject)
+
+
+def _erase_rows(runtime: TandemRuntime, subject: DataSubject) -> tuple[list[str], dict[str, int]]:
+    with session_scope(runtime.engine) as session:
+        if subject.customer_id is not None:
+            ids, counts = erase_customer(session, subject.customer_id)
+        else:
+            ids = [subject.conversation_id or ""]
+            counts = erase_conversations(session, ids)
+    return ids, dict(counts)
+
+
+@router.delete("/data", response_model=ErasureReceipt, responses=_AUTH,
+               summary="Erase everything held about me",
+               description="Deletes the conversation(s) with their messages, handoffs and "
+                           "cached summaries, consent history and the graph's checkpoints; "
+                           "signed in, also the stored preferences and the customer profile, "
+                           "and the orders are unlinked from you (the store keeps anonymous "
+                           "sales records). Returns a receipt. Afterwards the tokens open "
+                           "nothing and a late message to an erased conversation gets 404.")
+async def erase_my_data(subject: Subject, runtime: RuntimeDep) -> ErasureReceipt:
+    ids, counts = await asyncio.to_thread(_erase_rows, runtime, subject)
+    threads = await forget_threads(runtime.graph.checkpointer, ids)  # type: ignore[arg-type]
+    return ErasureReceipt(erased_at=utcnow(), conversations=counts.get("conversation", 0),
+                          scope="customer" if subject.customer_id else "conversation",
+                          checkpoint_threads=threads, deleted=counts)

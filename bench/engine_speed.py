@@ -1,0 +1,180 @@
+"""Embedded engine speed: load time, prompt/generation tokens/s, time to first token,
+prompt-cache effect and memory.
+
+    python bench/engine_speed.py [--model NAME] [--threads N] [--context N]
+
+Prints a table and writes bench/results/engine_speed.json.  Token rates come from
+llama.cpp's own per-request timings; times to first token are measured client-side over
+the same local HTTP API the agent uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
+
+from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
+from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
+
+SHOP_SYSTEM = (
+    "You are the shop assistant of TrailHead, an online outdoor gear store. TrailHead sells "
+    "hiking boots, trail runners, tents, sleeping bags, backpacks, rain jackets and camp "
+    "kitchen gear from brands such as Salomon, Merrell, Osprey and MSR. Orders over 50 EUR "
+    "ship free within the EU and arrive in two to four working days. Shoppers may return "
+    "unworn items within 30 days for a full refund. Answer in one or two short, friendly "
+    "sentences, never invent stock levels or prices, and offer a human colleague when "
+    "unsure."
+)
+OTHER_SYSTEM = "You are a terse assistant for a bicycle repair shop in Utrecht."
+QUESTION_A = "Do you have waterproof hiking boots in size 43 for wide feet?"
+QUESTION_B = "How long does delivery to Belgium take, and is it free?"
+
+
+def _rss() -> dict[str, float]:
+    status = Path("/proc/self/status").read_text().splitlines()
+    fields = {k: v.split()[0] for k, _, v in (ln.partition(":") for ln in status) if v.split()}
+    mib = {k: int(fields.get(k, 0)) / 1024 for k in ("VmRSS", "RssAnon", "RssFile")}
+    mib["peak_VmHWM"] = int(fields.get("VmHWM", 0)) / 1024
+    mib["peak_ru_maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {k: round(v, 1) for k, v in mib.items()}
+
+
+def _stream(
+    rt: EmbeddedRuntime, system: str, question: str, *, max_tokens: int, cache: bool = True
+) -> dict[str, Any]:
+    """One streamed chat completion; returns client timings plus llama.cpp's timings."""
+    body = {
+        "messages": [{"role": "system", "content": system}, {"role": "user", "content": question}],
+        "max_tokens": max_tokens,
+        "temperature": 0.0,
+        "stream": True,
+        "cache_prompt": cache,
+    }
+    headers = {"Authorization": f"Bearer {rt.api_key}"}
+    started = time.perf_counter()
+    first: float | None = None
+    text, timings = "", dict[str, Any]()
+    with httpx.stream(
+        "POST", f"{rt.base_url}/chat/completions", json=body, headers=headers, timeout=300
+    ) as resp:
+        resp.raise_for_status()
+        for line in resp.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            event = json.loads(line[6:])
+            timings = event.get("timings", timings)
+            for choice in event.get("choices", []):
+                delta = choice.get("delta", {}).get("content") or ""
+                if delta and first is None:
+                    first = time.perf_counter() - started
+                text += delta
+    total = time.perf_counter() - started
+    return {
+        "ttft_s": round(first or total, 3),
+        "total_s": round(total, 3),
+        "prompt_tokens": timings.get("prompt_n", 0) + timings.get("cache_n", 0),
+        "prompt_evaluated": timings.get("prompt_n"),
+        "prompt_cached": timings.get("cache_n"),
+        "prompt_tok_s": round(timings.get("prompt_per_second", 0.0), 1),
+        "gen_tokens": timings.get("predicted_n"),
+        "gen_tok_s": round(timings.get("predicted_per_second", 0.0), 1),
+        "text": text.strip(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=DEFAULT_MODEL_NAME)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--context", type=int, default=4096)
+    ap.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(os.environ.get("TANDEM_MODEL_DIR", ROOT / "var" / "models")),
+    )
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    model_path = ensure_embedded_model(args.model_dir, args.model)
+    files_s = time.perf_counter() - t0
+    rt = EmbeddedRuntime(model_path, threads=args.threads, context_tokens=args.context)
+    rt.start()
+    rss_loaded = _rss()
+
+    runs: dict[str, dict[str, Any]] = {}
+    # Fill the single slot's cache with an unrelated prompt, so the next run starts cold.
+    runs["unrelated (warm-up)"] = _stream(rt, OTHER_SYSTEM, "Hi", max_tokens=4)
+    runs["prompt A, cold cache"] = _stream(rt, SHOP_SYSTEM, QUESTION_A, max_tokens=40)
+    runs["prompt B, shared prefix"] = _stream(rt, SHOP_SYSTEM, QUESTION_B, max_tokens=40)
+    runs["prompt B, cache_prompt off"] = _stream(
+        rt, SHOP_SYSTEM, QUESTION_B, max_tokens=40, cache=False
+    )
+    # End to end through the LangChain model the agent uses (streaming).
+    model = rt.chat_model(max_tokens=40, timeout_s=120, temperature=0.0)
+    started = time.perf_counter()
+    first: float | None = None
+    for chunk in model.stream([("system", SHOP_SYSTEM), ("user", "Can I return a used tent?")]):
+        if chunk.content and first is None:
+            first = time.perf_counter() - started
+    langchain = {
+        "ttft_s": round(first or 0.0, 3),
+        "total_s": round(time.perf_counter() - started, 3),
+    }
+
+    result = {
+        "model": args.model,
+        "threads": args.threads,
+        "context": args.context,
+        "machine": f"{platform.machine()} {os.cpu_count()} cpus",
+        "model_file_check_s": round(files_s, 2),
+        "load_s": round(rt.load_seconds or 0.0, 2),
+        "rss_after_load_mib": rss_loaded,
+        "rss_end_mib": _rss(),
+        "runs": runs,
+        "langchain_shopper_reply_shared_prefix": langchain,
+    }
+    rt.stop()
+
+    print(f"model {args.model}  threads {args.threads}  ctx {args.context}")
+    print(f"model file check {result['model_file_check_s']} s, load {result['load_s']} s")
+    header = (
+        f"{'run':30} {'ttft s':>7} {'total s':>8} {'prompt':>6} {'cached':>6} "
+        f"{'pp tok/s':>8} {'gen':>4} {'tg tok/s':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, r in runs.items():
+        print(
+            f"{name:30} {r['ttft_s']:7.2f} {r['total_s']:8.2f} {r['prompt_tokens']:6} "
+            f"{r['prompt_cached']:6} {r['prompt_tok_s']:8.1f} {r['gen_tokens']:4} "
+            f"{r['gen_tok_s']:8.1f}"
+        )
+    print(
+        f"LangChain stream, shared prefix: ttft {langchain['ttft_s']} s, "
+        f"total {langchain['total_s']} s"
+    )
+    print(
+        f"RSS after load {rss_loaded['VmRSS']} MiB (anon {rss_loaded['RssAnon']}, "
+        f"file-backed mmap {rss_loaded['RssFile']}), peak {result['rss_end_mib']['peak_VmHWM']}"
+        " MiB"
+    )
+    out = ROOT / "bench" / "results" / "engine_speed.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""`make test` gates on the scripted-model suites: every suite in evals/thresholds.yaml
+runs through the real graph with the scripted provider and must pass its gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.evals.gate import gate_suites, load_thresholds
+from agent.evals.html_report import render_html
+from agent.evals.pipeline import run_and_score
+from agent.evals.reports import write_junit
+from agent.evals.runner import RunOptions
+from api.settings import PROJECT_ROOT, Settings
+
+
+def _settings() -> Settings:
+    return Settings(_env_file=None, environment="test", llm_provider="scripted")  # type: ignore[call-arg]
+
+
+def test_scripted_suites_pass_the_gate() -> None:
+    config = load_thresholds()
+    scripted = config.model_copy(update={"suites": {
+        k: v for k, v in config.suites.items() if v.provider == "scripted"}})
+    outcome = gate_suites(scripted, _settings(), {})
+    assert "starter" in outcome.results
+    assert outcome.problems == [], "\n".join(outcome.problems)
+    for name, reason in outcome.skipped.items():
+        print(f"skipped {name}: {reason}")
+
+
+def test_reports_escape_transcripts(tmp_path: Path) -> None:
+    suite = tmp_path / "xss.yaml"
+    suite.write_text("name: xss\ncases:\n  - id: script\n    turns:\n"
+                     "      - say: \"<script>alert(1)</script> hiking socks\"\n")
+    output = run_and_score(suite, _settings(), RunOptions())
+    page = render_html(output.result, output.transcripts)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    junit = write_junit(output.result, tmp_path / "junit.xml").read_text()
+    assert 'name="script[0]"' in junit
+    assert PROJECT_ROOT.joinpath("evals", "baselines", "starter.json").is_file()

@@ -1,0 +1,106 @@
+"""`tandem import` from the command line: formats, --dry-run, errors, fit-feedback."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.importers.loader import detect_format
+from api.importers.store import MalformedFile
+from api.models import Product, Variant
+from api.settings import get_settings
+from tests.importers.shopify_files import product_row, variant_row, write_csv
+
+
+@pytest.fixture
+def cli_db(monkeypatch: pytest.MonkeyPatch, fresh_engine: Engine) -> Iterator[Engine]:
+    """The command's settings point at this test's own database."""
+    monkeypatch.setenv("TANDEM_DATABASE_URL", str(fresh_engine.url))
+    get_settings.cache_clear()
+    yield fresh_engine
+    get_settings.cache_clear()
+
+
+def _csv(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "products_export.csv", [
+        product_row("tee", "Tee", sku="T-M", values=("M", "Blue")),
+        variant_row("tee", sku="", values=("L", "Blue"))])
+
+
+def _products(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Product)).one())
+
+
+def test_dry_run_prints_the_report_and_writes_nothing(tmp_path: Path, cli_db: Engine) -> None:
+    result = CliRunner().invoke(app, ["import", str(_csv(tmp_path)), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Data-quality report: shopify store" in result.output
+    assert "1 products, 2 variants" in result.output and "no Variant SKU" in result.output
+    assert "Dry run: nothing written" in result.output
+    assert _products(cli_db) == 0
+
+
+def test_the_report_is_printed_before_the_write(tmp_path: Path, cli_db: Engine) -> None:
+    result = CliRunner().invoke(app, ["import", str(_csv(tmp_path)), "--format", "shopify"])
+    assert result.exit_code == 0, result.output
+    assert result.output.index("Data-quality report") < result.output.index("Written:")
+    assert "products 1 added / 0 updated" in result.output
+    with Session(cli_db) as session:
+        assert session.get(Variant, "tee-l-blue") is not None
+
+
+def test_a_malformed_file_exits_with_the_line_and_column(tmp_path: Path,
+                                                         cli_db: Engine) -> None:
+    path = write_csv(tmp_path / "bad.csv", [product_row("tee", "Tee", sku="T", qty="many")])
+    result = CliRunner().invoke(app, ["import", str(path)])
+    assert result.exit_code == 2
+    assert "line 2, column 18 (Variant Inventory Qty): 'many' is not a number" in result.stderr
+    assert _products(cli_db) == 0
+
+
+def test_the_format_is_told_from_the_path(tmp_path: Path) -> None:
+    (tmp_path / "tau").mkdir()
+    (tmp_path / "tau" / "products.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "s.json").write_text("{}", encoding="utf-8")
+    assert detect_format(tmp_path / "tau") == "tau"
+    assert detect_format(_csv(tmp_path)) == "shopify"
+    assert detect_format(tmp_path / "s.json") == "json"
+    (tmp_path / "s.xlsx").write_bytes(b"PK")
+    with pytest.raises(MalformedFile, match="use --format"):
+        detect_format(tmp_path / "s.xlsx")
+    with pytest.raises(MalformedFile, match=r"no products\.json"):
+        detect_format(tmp_path)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("api.commands.fit_feedback") is not None,
+                    reason="api.commands.fit_feedback exists, so the command delegates")
+def test_fit_feedback_without_its_module_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["import", "fit-feedback", str(tmp_path / "f.csv")])
+    assert result.exit_code == 2
+    assert "importing fit feedback is not available" in result.stderr
+
+
+def test_fit_feedback_is_handed_to_its_own_importer(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in module: the real fit-feedback importer belongs to the sizing work and may
+    # not exist yet; what this checks is only the hand-over of the path.
+    received: list[Path] = []
+    module = types.ModuleType("api.commands.fit_feedback")
+    module.import_fit_feedback = received.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "api.commands.fit_feedback", module)
+    result = CliRunner().invoke(app, ["import", "fit-feedback", str(tmp_path / "fit.csv")])
+    assert result.exit_code == 0, result.output
+    assert received == [tmp_path / "fit.csv"]
+
+    missing = CliRunner().invoke(app, ["import", "fit-feedback"])
+    assert missing.exit_code == 2 and "FILE.csv" in missing.stderr
