@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.triage import ClassifierConfig, TriageClassifier, TriageModelError, assess
 
@@ -68,45 +66,10 @@ class HighValueCustomers(BaseModel):
     priority: int = Field(default=2, ge=1, le=5)
 
 
-class BusinessHours(BaseModel):
-    """When people answer; outside them the shopper is told when a person will reply."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = False
-    timezone: str = "UTC"
-    days: list[int] = Field(default=[0, 1, 2, 3, 4], description="0 = Monday")
-    open: time
-    close: time
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
-        return value
-
-    @field_validator("days")
-    @classmethod
-    def _weekdays(cls, value: list[int]) -> list[int]:
-        if any(day not in range(7) for day in value):
-            raise ValueError("days are weekday numbers from 0 (Monday) to 6 (Sunday)")
-        return value
-
-    @model_validator(mode="after")
-    def _opens_before_closing(self) -> BusinessHours:
-        if self.open >= self.close:
-            raise ValueError("open must be before close")
-        return self
-
-
 class Triggers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     high_value_customers: HighValueCustomers | None = None
-    business_hours: BusinessHours | None = None
 
 
 class _PolicyFile(BaseModel):

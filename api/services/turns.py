@@ -20,11 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from agent.context import TandemContext
+from agent.policy import Triggers
 from api.db import session_scope
 from api.models import Conversation, Handoff, Message, utcnow
 from api.runtime import TandemRuntime
 from api.schemas import ReplyOut, TurnOut
 from api.services.conversations import current_handoff, handoff_ref, public_suggestions
+from api.services.priority import handoff_urgency
 from api.services.staffing import staffing_facts
 from api.services.summaries import draft_ai_summary
 
@@ -150,7 +152,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
 
     try:
         with session_scope(rt.engine) as session:
-            turn = _persist_reply(session, conversation_id, shopper_id, final)
+            turn = _persist_reply(session, conversation_id, shopper_id, final, rt.policy.triggers)
     except ConversationGone:
         # Erased while the graph ran: drop the checkpoint this turn just wrote, so a late
         # message never brings any of the conversation back.
@@ -165,8 +167,8 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
     yield TurnEvent("done", turn.model_dump())
 
 
-def _persist_reply(session: Session, conversation_id: str,
-                   shopper_id: int, final: dict[str, Any]) -> TurnOut:
+def _persist_reply(session: Session, conversation_id: str, shopper_id: int,
+                   final: dict[str, Any], triggers: Triggers) -> TurnOut:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise ConversationGone(conversation_id)
@@ -179,10 +181,14 @@ def _persist_reply(session: Session, conversation_id: str,
     handoff: Handoff | None = None
     if route == "human":
         verdict = final.get("verdict") or {}
+        urgency = handoff_urgency(session, triggers=triggers,
+                                  customer_id=conversation.customer_id,
+                                  priority=verdict.get("priority") or 3,
+                                  reasons=verdict.get("reasons", []))
         handoff = Handoff(
             id=str(uuid.uuid4()), conversation_id=conversation_id,
-            priority=verdict.get("priority") or 3, rule=verdict.get("rule") or "unknown",
-            reasons=verdict.get("reasons", []), mood=verdict.get("mood", "neutral"),
+            priority=urgency.priority, rule=verdict.get("rule") or "unknown",
+            reasons=urgency.reasons, mood=verdict.get("mood", "neutral"),
             summary=final.get("handoff_summary") or {},
         )
         conversation.mode = "human"

@@ -105,8 +105,8 @@ def test_a_classifier_hit_on_a_disabled_rule_does_not_escalate(tmp_path: Path) -
      r"line 1\d\d: classifier\.charged_threshold: .*less than or equal to 1"),
     ("    distress: distress\n", "    boredom: distress\n",
      r"line 1\d\d: classifier\.rules\.boredom"),
-    ('open: "09:00"', 'open: "18:00"', r"line 1\d\d: triggers\.business_hours: .*open must"),
-    ("timezone: UTC", "timezone: Mars/Olympus", r"line 1\d\d: .*unknown time zone"),
+    ("    priority: 2\n# Business", "    priority: 9\n# Business",
+     r"line 1\d\d: triggers\.high_value_customers\.priority"),
     ("min_lifetime_spend: 1000", "min_lifetime_spend: lots",
      r"line 1\d\d: triggers\.high_value_customers\.min_lifetime_spend"),
 ])
