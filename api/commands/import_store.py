@@ -49,9 +49,10 @@ def import_command(
         help="Location id that receives the imported stock (default: ONLINE, "
              "'Online warehouse', created when missing)")] = None,
 ) -> None:
-    """Import a store, validated first, with a data-quality report printed before anything
-    is written; one transaction, nothing half-written.  Rows are merged by id into what
-    the database already holds."""
+    """Import a store: validated, with a data-quality report, in one transaction.
+
+    The report is printed before anything is written; nothing half-written stays behind.
+    Rows are merged by id into what the database already holds."""
     if target == FIT_FEEDBACK:
         _fit_feedback(file)
         return

@@ -20,8 +20,9 @@ def purge(
     dry_run: Annotated[bool, typer.Option(help="Report what would be deleted; delete nothing")]
         = False,
 ) -> None:
-    """Delete conversations idle longer than the retention period, with their messages,
-    handoffs, consent events and graph checkpoints, and report what was deleted."""
+    """Delete conversations idle past the retention period and report what was deleted.
+
+    Their messages, handoffs, consent events and graph checkpoints go with them."""
     from agent.privacy.redact import install_log_redaction
 
     install_log_redaction()
