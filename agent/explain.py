@@ -10,19 +10,22 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-EvidenceKind = Literal["shopper_words", "budget", "size", "color", "stock", "history",
-                       "alternative"]
+EvidenceKind = Literal["shopper_words", "similar", "budget", "size", "color", "stock",
+                       "history", "alternative"]
 
 
 class Evidence(BaseModel):
     kind: EvidenceKind
-    source: Literal["message", "conversation", "inventory", "profile", "orders"]
+    source: Literal["message", "conversation", "inventory", "profile", "orders", "catalog"]
     detail: str
 
 
 def because_text(evidence: list[Evidence]) -> str:
     """A short plain sentence that mentions each piece of evidence once, and nothing else."""
     asked = [e.detail for e in evidence if e.kind == "shopper_words"]
+    # Found by meaning, not by a shared word: say so rather than claim the shopper asked
+    # for words they did not use.
+    similar = [e.detail for e in evidence if e.kind == "similar"]
     extras = [e.detail for e in evidence if e.kind in ("budget", "color")]
     sizes = [e.detail for e in evidence if e.kind == "size"]
     stock = [e.detail for e in evidence if e.kind == "stock"]
@@ -32,6 +35,8 @@ def because_text(evidence: list[Evidence]) -> str:
     alternative = [e.detail for e in evidence if e.kind == "alternative"]
 
     parts: list[str] = []
+    if similar:
+        parts.append("it is a close match for " + similar[0])
     if asked or extras:
         parts.append("you asked for " + " ".join([*asked, *extras]))
     if sizes:

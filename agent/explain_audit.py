@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 # The only words `because_text` adds around the evidence details.
-_JOINERS = re.compile(r"\b(Because|you asked for|it comes in|and|Suggested)\b")
+_JOINERS = re.compile(
+    r"\b(Because|it is a close match for|you asked for|it comes in|and|Suggested)\b")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def demo_data(seed: Annotated[int, typer.Option(help="Random seed; same seed, sa
               ) -> None:
     """Fill the configured database with the deterministic demo store (replacing it)."""
     from agent.commerce.demo_store import build_demo_store
+    from agent.commerce.semantic import index_products
     from api.db import engine_for, session_scope
     from api.services.demo_agents import ensure_demo_agent
 
@@ -49,9 +50,12 @@ def demo_data(seed: Annotated[int, typer.Option(help="Random seed; same seed, sa
     engine = engine_for(settings.database_url)
     with session_scope(engine) as session:
         report = build_demo_store(session, seed=seed)
+        session.flush()
+        embedded = index_products(session)
         agent_line = ensure_demo_agent(session=session, settings=settings)
     typer.echo(f"Demo store written to {settings.database_url}")
     typer.echo(str(report))
+    typer.echo(f"Products embedded for semantic search: {embedded}")
     if agent_line:
         typer.echo(agent_line)
 

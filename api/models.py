@@ -38,6 +38,18 @@ class Product(SQLModel, table=True):
     size_chart: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class ProductVector(SQLModel, table=True):
+    """A product's text embedding for semantic search, kept with the hash of the text it
+    was computed from so an edited product is re-embedded (agent/commerce/semantic.py)."""
+
+    __tablename__ = "product_vector"
+
+    product_id: str = Field(primary_key=True, max_length=64)
+    model: str = Field(max_length=64)
+    text_sha: str = Field(max_length=64)
+    vector: bytes = Field(description="float16, L2-normalised")
+
+
 class Variant(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     product_id: str = Field(foreign_key="product.id", index=True)

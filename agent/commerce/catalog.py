@@ -1,5 +1,7 @@
-"""Catalogue search: keyword relevance over names, categories, tags and descriptions, with
-the shopper's hard constraints (size, colour, budget) applied to variants, never relaxed."""
+"""Catalogue search: keyword relevance over names, categories, tags and descriptions,
+blended with semantic similarity (agent/commerce/semantic.py), ranked with climate sense,
+and the shopper's hard constraints (size, colour, budget) applied to variants, never
+relaxed."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from agent.commerce.climate import Climate, season_penalty
 from agent.commerce.query import ShopperQuery
+from agent.commerce.semantic import similarities
 from api.models import Product, Variant
 
 # Where a term matched says how much it tells: a word in the name beats one in the blurb.
@@ -47,6 +51,8 @@ class Candidate:
     variants: tuple[VariantView, ...]
     score: float
     matched_terms: tuple[str, ...]
+    similar_to: str | None = None
+    """The shopper's words, when the product was found by meaning rather than by keyword."""
 
 
 def _stem(word: str) -> str:
@@ -88,8 +94,10 @@ def variant_meets(variant: VariantView, query: ShopperQuery) -> bool:
     )
 
 
-def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10) -> list[Candidate]:
-    """Products ranked by keyword relevance; only those with a variant meeting the constraints."""
+def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
+                   climate: Climate = "temperate", semantic: bool = True) -> list[Candidate]:
+    """Products ranked by keyword relevance plus semantic similarity, winter gear after the
+    rest for a shopper somewhere hot; only those with a variant meeting the constraints."""
     terms = _query_terms(query.terms)
     if not terms:
         return []
@@ -97,6 +105,7 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10) ->
     variants_by_product: dict[str, list[Variant]] = defaultdict(list)
     for variant in session.exec(select(Variant).where(Variant.price_cents.is_not(None))).all():  # type: ignore[union-attr]
         variants_by_product[variant.product_id].append(variant)
+    sims = similarities(session, query.text, products) if semantic else None
 
     candidates: list[Candidate] = []
     for product in products:
@@ -111,7 +120,8 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10) ->
             if weight:
                 score += weight
                 matched.append(term)
-        if not matched:
+        by_meaning = not matched and sims is not None and sims.is_match(product.id)
+        if not matched and not by_meaning:
             continue
         views = [
             VariantView(id=v.id, product_id=v.product_id, size=v.size, color=v.color,
@@ -122,10 +132,13 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10) ->
                                key=lambda v: v.price))
         if not fitting:
             continue
+        relevance = score / len(terms) + (sims.bonus(product.id) if sims else 0.0)
         candidates.append(Candidate(
             product=ProductView(id=product.id, name=product.name, category=product.category,
                                 season=product.season, size_chart=product.size_chart),
-            variants=fitting, score=score / len(terms), matched_terms=tuple(matched),
+            variants=fitting,
+            score=relevance - season_penalty(product.season, climate, query),
+            matched_terms=tuple(matched), similar_to=query.text.strip() if by_meaning else None,
         ))
     candidates.sort(key=lambda c: (-c.score, c.variants[0].price))
     return candidates[:limit]

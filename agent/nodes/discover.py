@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from agent.commerce.alternatives import Alternative, find_alternatives
 from agent.commerce.catalog import Candidate, ProductView, VariantView, search_catalog
+from agent.commerce.climate import shopper_climate
 from agent.commerce.inventory import (
     InventoryUnavailable,
     StockAt,
@@ -37,6 +38,8 @@ class _Pick:
     matched_terms: tuple[str, ...]
     alternative: str | None = None
     """Why this stands in for a sold-out product, when it does."""
+    similar_to: str | None = None
+    """The shopper's words, when the product was found by meaning, not by keyword."""
 
 
 def _evidence(query: ShopperQuery, pick: _Pick, source: StockAt, region: str,
@@ -46,6 +49,9 @@ def _evidence(query: ShopperQuery, pick: _Pick, source: StockAt, region: str,
     if pick.matched_terms:
         evidence.append(Evidence(kind="shopper_words", source="message",
                                  detail=" ".join(pick.matched_terms)))
+    elif pick.similar_to:
+        evidence.append(Evidence(kind="similar", source="catalog",
+                                 detail=f'"{pick.similar_to[:80]}"'))
     if query.max_price is not None:
         evidence.append(Evidence(kind="budget", source="message",
                                  detail=query.constraint_phrases()[0]))
@@ -112,7 +118,8 @@ def _pick(query: ShopperQuery, candidates: list[Candidate], alternatives: list[A
         if variant is None:
             sold_out.append(candidate.product.name)
         elif all(p.product.id != candidate.product.id for p in picks):
-            picks.append(_Pick(candidate.product, variant, candidate.matched_terms))
+            picks.append(_Pick(candidate.product, variant, candidate.matched_terms,
+                               similar_to=candidate.similar_to))
     return picks[:limit], sold_out
 
 
@@ -124,7 +131,11 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
         query.size, size_from = state.get("shopper_size"), "conversation"
     postcodes = [p for text in shopper_texts(state) if (p := find_postcode(text))]
     with Session(ctx.engine) as session:
-        candidates = search_catalog(session, query, limit=ctx.max_suggestions * 3)
+        climate, climate_from_profile = shopper_climate(
+            session=session, postcodes=postcodes, customer_id=ctx.customer_id,
+            use_profile=ctx.personalization)
+        candidates = search_catalog(session, query, limit=ctx.max_suggestions * 3,
+                                    climate=climate)
         region, region_from = shopper_region(
             session=session, postcodes=postcodes, customer_id=ctx.customer_id,
             use_profile=ctx.personalization, default=ctx.region)
@@ -132,7 +143,7 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
             session, wanted=candidates[0].product, wanted_price=candidates[0].variants[0].price,
             query=query, exclude=set()) if candidates else []
     ctx.reads.append("catalog")
-    if region_from == "profile":
+    if region_from == "profile" or climate_from_profile:
         ctx.reads.append("customer_profile")
     facts: dict[str, Any] = {"query": query.text, "constraints": {
         "size": query.size, "color": query.color, "max_price": query.max_price}}

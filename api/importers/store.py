@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, delete, select
 
+from agent.commerce.semantic import index_products
 from api.db import session_scope
 from api.models import Customer, Location, Order, OrderItem, Product, StockLevel, Variant
 
@@ -272,6 +273,9 @@ def write_store(engine: Engine, store: StoreData) -> WriteResult:
         _upsert(session, Product, [
             {k: v for k, v in vars(p).items() if k not in ("variants", "source")}
             for p in store.products], "products", result)
+        session.flush()
+        # Semantic search needs each new or edited product's vector (agent/commerce/semantic.py).
+        index_products(session)
         _upsert(session, Variant, [
             {k: v for k, v in vars(x).items() if k not in ("stock", "source")}
             for x in store.variants()], "variants", result)
