@@ -14,6 +14,7 @@ from langgraph.runtime import Runtime
 from agent.commerce.query import find_order_id
 from agent.context import TandemContext
 from agent.nodes.text import shopper_texts
+from agent.privacy.redact import remove_payment_and_address
 from agent.state import ConversationState
 
 
@@ -26,8 +27,10 @@ def draft_summary(state: ConversationState, verdict: dict[str, Any]) -> dict[str
         if message.type == "ai" and message.content:
             tried.append(str(message.content)[:160])
     return {
-        "wants": texts[-1][:300],
-        "earlier_messages": [t[:200] for t in texts[-4:-1]],
+        # The transcript is one click away; the summary is read at a glance, on screens
+        # others may see: no card numbers or street addresses in it.
+        "wants": remove_payment_and_address(texts[-1])[:300],
+        "earlier_messages": [remove_payment_and_address(t)[:200] for t in texts[-4:-1]],
         "orders": orders,
         "mood": verdict.get("mood", "neutral"),
         "mood_evidence": verdict.get("reasons", []),

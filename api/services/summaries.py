@@ -1,28 +1,26 @@
 """The AI-drafted handoff summary, written in the background after the shopper is answered.
 
 The model only rephrases and organises: its draft is checked against the transcript (order
-ids it names must appear there) and scrubbed of payment details before it is stored beside
-the rule-based summary.  If the model is slow, down or invents facts, the agent still has
-the rule-based summary.
+ids, amounts and tracking numbers it names must appear there) and scrubbed of payment
+details and street addresses before it is stored beside the rule-based summary.  If the
+model is slow, down or invents facts, the agent still has the rule-based summary.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from agent.commerce.query import find_order_id
 from agent.llm.structured import ask_json
 from api.db import session_scope
 from api.models import Handoff, Message
 from api.runtime import TandemRuntime
+from api.services.summary_check import scrub, unsupported_facts
 
 log = logging.getLogger(__name__)
-_CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 
 
 class HandoffDraft(BaseModel):
@@ -35,17 +33,17 @@ class HandoffDraft(BaseModel):
     reply_draft: str = Field(max_length=600)
 
 
-def _scrub(text: str) -> str:
-    return _CARD.sub("[card number removed]", text)
-
-
 def check_draft(draft: HandoffDraft, transcript: list[str]) -> HandoffDraft | None:
-    """Reject a draft that names an order id absent from the transcript."""
-    known = {oid for text in transcript if (oid := find_order_id(text))}
-    if any(order_id not in known for order_id in draft.order_ids):
+    """The draft with card numbers and addresses removed, or None when it states an order
+    id, amount, email or tracking number that the transcript does not."""
+    fields = draft.model_dump()
+    texts = [v for v in fields.values() if isinstance(v, str)] + list(draft.order_ids)
+    invented = unsupported_facts(texts, transcript)
+    if invented:
+        log.warning("AI summary dropped: not in the transcript: %s", "; ".join(invented))
         return None
     return HandoffDraft.model_validate(
-        {k: _scrub(v) if isinstance(v, str) else v for k, v in draft.model_dump().items()})
+        {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()})
 
 
 async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
