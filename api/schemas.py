@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 MAX_CLIENT_MESSAGE_ID = 64
 
@@ -62,6 +63,11 @@ class HandoffRef(BaseModel):
     id: str
     status: str
     agent_name: str | None = None
+    contact_wanted: bool = Field(
+        default=False, description="Nobody is online to take this open handoff: offer the "
+                                   "shopper to leave an email (`POST .../contact`)")
+    contact_email: str | None = Field(default=None,
+                                      description="The email the shopper left on it, if any")
 
 
 class TurnOut(BaseModel):
@@ -147,6 +153,8 @@ class Health(BaseModel):
     database: Literal["ok", "error"]
     model: Literal["ready", "loading", "failed"]
     provider: str
+    generations: dict[str, float] | None = None
+    """Counters of the bound on concurrent model generations (None when unbounded)."""
 
 
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -163,7 +171,9 @@ class ContactIn(BaseModel):
     def _looks_like_an_email(cls, value: str) -> str:
         value = value.strip().lower()
         if not _EMAIL.match(value):
-            raise ValueError("this does not look like an email address (name@example.com)")
+            # A custom error keeps pydantic's "Value error, " prefix out of what the widget shows.
+            raise PydanticCustomError(
+                "email", "this does not look like an email address (name@example.com)")
         return value
 
 

@@ -21,6 +21,7 @@ from api.schemas import (
     TranscriptOut,
     TurnOut,
 )
+from api.services.contact import with_contact_offer
 from api.services.conversations import create_conversation, set_personalization, transcript
 from api.services.turns import ConversationGone, TurnEvent, TurnInProgress, run_turn
 
@@ -119,10 +120,15 @@ async def send_message(conversation: ShopperConversation, body: MessageIn, runti
 @router.get("/{conversation_id}", response_model=TranscriptOut,
             summary="Read the transcript",
             description="The conversation's messages (shopper, assistant, agent and system), "
-                        "for the holder of its token only. `after` returns only newer messages.")
+                        "for the holder of its token only. `after` returns only newer messages. "
+                        "`handoff.contact_wanted` says to offer the email form (nobody online).")
 def read_conversation(conversation: ShopperConversation, session: SessionDep,
+                      runtime: RuntimeDep,
                       after: Annotated[int | None, Query(ge=0)] = None) -> TranscriptOut:
-    return transcript(session=session, conversation=conversation, after=after)
+    read = transcript(session=session, conversation=conversation, after=after)
+    read.handoff = with_contact_offer(session=session, settings=runtime.settings,
+                                      ref=read.handoff)
+    return read
 
 
 @router.put("/{conversation_id}/privacy", response_model=PrivacyOut,

@@ -25,6 +25,7 @@ from api.db import session_scope
 from api.models import Conversation, Handoff, Message, utcnow
 from api.runtime import TandemRuntime
 from api.schemas import ReplyOut, TurnOut
+from api.services.contact import with_contact_offer
 from api.services.conversations import current_handoff, handoff_ref, public_suggestions
 from api.services.priority import handoff_urgency
 from api.services.staffing import staffing_facts
@@ -120,6 +121,9 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         shopper_id = shopper.id or 0
         personalization, customer_id = conversation.personalization, conversation.customer_id
         staffing = {} if answered else staffing_facts(session=session, settings=rt.settings)
+        if answered is not None:
+            answered.handoff = with_contact_offer(session=session, settings=rt.settings,
+                                                  ref=answered.handoff)
     if answered is not None:
         yield TurnEvent("done", answered.model_dump())
         return
@@ -153,6 +157,8 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
     try:
         with session_scope(rt.engine) as session:
             turn = _persist_reply(session, conversation_id, shopper_id, final, rt.policy.triggers)
+            turn.handoff = with_contact_offer(session=session, settings=rt.settings,
+                                              ref=turn.handoff, online=staffing.get("online"))
     except ConversationGone:
         # Erased while the graph ran: drop the checkpoint this turn just wrote, so a late
         # message never brings any of the conversation back.

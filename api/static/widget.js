@@ -69,6 +69,7 @@
     if (!conv || !conv.id || !conv.token) conv = null;
     let mode = 'assistant', agent = '', joined = '', lastId = 0, seen = {}, pend = [], byId = {}, busy = {};
     let pref = true, isOpen = false, loaded = false, pollT = 0, creating = null, noteT = 0;
+    let ctHo = null, ctEmail = '', editing = 0;
     let chain = Promise.resolve();
     const later = function (f) { return (chain = chain.then(f).catch(function () { /* keep the chain alive */ })); };
 
@@ -149,6 +150,9 @@
       'textarea{flex:1;resize:none;border:1px solid #767676;border-radius:10px;padding:8px 10px;height:42px;max-height:120px;background:#fff}',
       '.sd{background:var(--a);color:var(--i);border:0;border-radius:10px;padding:0 16px;font-weight:600}',
       '.er{margin:0 12px 10px;color:#a00d0d;font-size:13px}',
+      '.ct{display:grid;gap:6px;margin:0 12px 8px;padding:10px 12px;border:1px solid #d0d0d0;border-radius:10px;background:#f7f7f7;font-size:14px}',
+      '.ct p,.ct .er{margin:0}.ct label{font-weight:600}.cr{display:flex;gap:8px}',
+      '.ct input{flex:1;min-width:0;font:inherit;border:1px solid #767676;border-radius:10px;padding:8px 10px;background:#fff}.ct .sd{padding:8px 12px}',
       '@media (max-width:479px){.w.o .p{position:fixed;inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0}.w.o .la{display:none}}',
       '@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}'
     ].join('') });
@@ -168,6 +172,17 @@
     const log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' });
     const notice = h('div', { class: 'nt', role: 'status', 'data-testid': 'handoff-notice', hidden: true });
     const hb = h('button', { type: 'button', class: 'hb', 'data-testid': 'human-button', hidden: true, text: 'Talk to a person', onclick: function () { send(HUMAN); } });
+    // Out of hours: the shopper may leave an email on the handoff (POST .../contact).
+    const ctIn = h('input', { id: 'tce', type: 'email', autocomplete: 'email', 'aria-describedby': 'tcx', 'data-testid': 'contact-email' });
+    const ctErr = h('p', { class: 'er', id: 'tcx', role: 'alert', 'data-testid': 'contact-error', hidden: true });
+    const ctBtn = h('button', { type: 'submit', class: 'sd', 'data-testid': 'contact-send', text: 'Leave email' });
+    // novalidate: the server's own message is shown, the same in every browser.
+    const ct = h('form', { class: 'ct', novalidate: true, 'aria-labelledby': 'tch', 'data-testid': 'contact-form', hidden: true, onsubmit: contact }, [
+      h('p', { id: 'tch', text: 'Nobody can answer right now. Leave your email and we’ll write back.' }),
+      h('label', { for: 'tce', text: 'Your email' }), h('div', { class: 'cr' }, [ctIn, ctBtn]), ctErr]);
+    const ctTx = h('span');
+    const ctOk = h('p', { class: 'nt', role: 'status', tabindex: '-1', 'data-testid': 'contact-done', hidden: true }, [ctTx, ' ',
+      h('button', { type: 'button', class: 'lk', text: 'Change', onclick: function () { editing = 1; ctIn.value = ctEmail; offer(ctHo); ctIn.focus(); } })]);
     const inp = h('textarea', { id: 'ti', rows: '1', placeholder: 'Type your message…', 'data-testid': 'input', 'aria-describedby': 'te',
       onkeydown: function (e) { if (e.key == 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); } },
       oninput: function () { inp.style.height = ''; inp.style.height = Math.min(inp.scrollHeight + 2, 120) + 'px'; } });
@@ -175,7 +190,7 @@
     const panel = h('div', { class: 'p', id: 'tp', role: 'dialog', 'aria-label': TITLE, 'data-testid': 'panel', hidden: true }, [
       h('div', { class: 'hd' }, [h('h2', { text: TITLE }), gear,
         h('button', { type: 'button', class: 'ib', 'aria-label': 'Close chat', 'data-testid': 'close', text: '×', onclick: function () { close(); } })]),
-      st, log, notice, hb,
+      st, log, notice, ct, ctOk, hb,
       h('form', { onsubmit: function (e) { e.preventDefault(); submit(); } }, [
         h('label', { for: 'ti', class: 'sr', text: 'Message' }), inp,
         h('button', { type: 'submit', class: 'sd', 'data-testid': 'send', text: 'Send' })]),
@@ -280,11 +295,39 @@
       if (j) bubble('system', j);
       if (typeof d.personalization == 'boolean') tog.checked = pref = d.personalization;
       if (d.mode) setMode(d.mode);
+      if ('handoff' in d) offer(d.handoff);
+    }
+    // Show the email form while nobody can take the handoff, the confirmation once an email is left.
+    function offer(ho) {
+      const live = mode == 'human' && ho && !/resolved|returned/.test(ho.status || '');
+      const inside = ct.contains(root.activeElement);
+      ctHo = live ? ho : null; ctEmail = live && ho.contact_email || '';
+      if (!live) editing = 0;
+      ct.hidden = !(live && (editing || (ho.contact_wanted && !ctEmail)));
+      ctOk.hidden = !ctEmail || !ct.hidden;
+      ctTx.textContent = 'Thanks! We’ll write to you at ' + ctEmail + '.';
+      if (ct.hidden) ctErr.hidden = true;
+      if (inside && ct.hidden) inp.focus();
+    }
+    function ctE(m) { ctErr.textContent = m; ctErr.hidden = !m; m ? ctIn.setAttribute('aria-invalid', 'true') : ctIn.removeAttribute('aria-invalid'); }
+    async function contact(e) {
+      e.preventDefault();
+      const v = ctIn.value.trim();
+      if (!v) { ctE('Please enter your email address.'); return ctIn.focus(); }
+      ctBtn.disabled = true;
+      try {
+        const d = await call('POST', cp('/contact'), { email: v });
+        editing = 0; ctE('');
+        offer(Object.assign({}, ctHo, { contact_email: d.email }));
+        ctOk.focus();
+      } catch (x) { ctE(errText(x)); ctIn.focus(); }
+      finally { ctBtn.disabled = false; }
     }
     function setMode(m) {
       mode = m == 'human' ? 'human' : 'assistant';
       if (mode != 'human') agent = '';
       notice.hidden = mode != 'human';
+      if (mode != 'human') offer(null);
       notice.textContent = agent ? 'You’re chatting with ' + agent + ' from our team.' : 'Connecting you with our team…';
       updHuman();
       mode == 'human' && isOpen ? startPoll() : stopPoll();
@@ -389,7 +432,7 @@
         }
         if (done.message_id != null) { seen[done.message_id] = b; unpend(b); }
         const ho = done.handoff;
-        if (done.route == 'human' || (ho && !/resolved|returned/.test(ho.status || ''))) setMode('human');
+        if (done.route == 'human' || (ho && !/resolved|returned/.test(ho.status || ''))) { setMode('human'); offer(ho); }
         lastId = before; // pick up ids, and anything an agent wrote meanwhile
         await refresh(false);
       } else if (fail) { a.remove(); err(fail); }
