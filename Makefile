@@ -9,7 +9,7 @@ DB := var/tandem.db
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run setup browser-setup demo-data test test-fast test-embedded test-browser lint bench \
-	bench-widget clean
+	bench-api bench-widget clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,7 +65,12 @@ test-browser: $(STAMP) browser-setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+## Tandem against the ReAct baseline on the embedded model (tokens, calls, latency, grounding).
 bench: $(STAMP)
+	$(BIN)/tandem bench
+
+## Turns per second through the API with the scripted model, against the graph alone.
+bench-api: $(STAMP)
 	$(BIN)/python bench/api_turns.py
 
 ## Widget size, time to ready and time to first token in Chromium.

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from agent.commerce.inventory import DatabaseInventory, InventoryService
 from agent.commerce.inventory_http import HttpInventory
 from agent.graph import build_graph
-from agent.llm.factory import make_chat_model
+from agent.llm.factory import generation_gate, make_chat_model, warm_up
+from agent.llm.limits import GenerationGate, gated
 from agent.policy import EscalationPolicy, load_policy
 from agent.prompts import PromptLibrary, prompt_library
 from api.checkpoints import open_checkpointer
@@ -31,17 +32,28 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ModelHolder:
-    """The chat model, loaded once per process in the background so the server can answer
-    `/healthz` honestly ("starting") while a local model loads."""
+    """The chat model, loaded and warmed up once per process in the background so the server
+    can answer `/healthz` honestly ("starting") until the first reply will be quick.  Every
+    generation goes through `gate` (at most `TANDEM_LLM_MAX_CONCURRENT` at once)."""
 
     model: BaseChatModel | None = None
     state: Literal["loading", "ready", "failed"] = "loading"
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    gate: GenerationGate | None = None
+
+    def use(self, model: BaseChatModel) -> None:
+        """Hold an already built model (tests, the bench): ready at once, behind the gate."""
+        self.model, self.state = gated(model, self.gate), "ready"
+        self.ready.set()
 
     async def load(self, settings: Settings) -> None:
         try:
-            self.model = await asyncio.to_thread(make_chat_model, settings)
-            self.state = "ready"
+            model = await asyncio.to_thread(make_chat_model, settings)
+            # The static system prompt goes into the runtime's prompt cache now, not on
+            # the first shopper's turn.
+            system = prompt_library(settings.prompts_dir).render("system")
+            await asyncio.to_thread(warm_up, settings, system)
+            self.model, self.state = gated(model, self.gate), "ready"
         except Exception:
             log.exception("could not load the %s chat model", settings.llm_provider)
             self.state = "failed"
@@ -98,7 +110,7 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
     """
     policy = load_policy(settings.policies_dir / "escalation.yaml")
     engine = engine_for(settings.database_url)
-    holder = ModelHolder()
+    holder = ModelHolder(gate=generation_gate(settings))
     async with open_checkpointer(settings.database_url) as saver:
         runtime = TandemRuntime(
             settings=settings, engine=engine, graph=build_graph(saver), policy=policy,
@@ -106,8 +118,7 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
             inventory=inventory or inventory_for(settings, engine), models=holder,
         )
         if model is not None:
-            holder.model, holder.state = model, "ready"
-            holder.ready.set()
+            holder.use(model)
         else:
             runtime.spawn(holder.load(settings))
         try:

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "models",
         description="Where the embedded model's GGUF file is assembled from its PyPI chunks",
     )
+    # Bounded model work (agent/llm/limits.py): at most this many generations at once; up
+    # to `llm_queue_max` more turns wait (each at most `llm_queue_wait_s`); beyond that the
+    # shopper gets the "one moment" reply (prompts/busy.j2) with the facts already fetched.
+    llm_max_concurrent: int | None = Field(
+        default=None, ge=0,
+        description="Model generations at once; unset: 1 for embedded and ollama (one "
+                    "generation already uses every core), 4 for openai, unbounded for "
+                    "scripted; 0 = unbounded")
+    llm_queue_max: int = Field(default=4, ge=0,
+                               description="Turns that may wait for a generation slot")
+    llm_queue_wait_s: float = Field(default=10.0, gt=0,
+                                    description="Longest a turn waits for a generation slot")
 
     personalization_default: bool = True
     customer_token_secret: SecretStr = Field(

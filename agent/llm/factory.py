@@ -6,10 +6,38 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from agent.llm.limits import GenerationGate
 from agent.llm.scripted import ScriptedChatModel
 from api.settings import Settings
 
 Provider = Literal["embedded", "ollama", "openai", "scripted"]
+
+# Generations at once when `llm_max_concurrent` is unset.  A local model already uses every
+# CPU core for one generation; a hosted endpoint serves several, but each costs money.
+_DEFAULT_CONCURRENT: dict[str, int] = {"embedded": 1, "ollama": 1, "openai": 4, "scripted": 0}
+
+
+def generation_gate(settings: Settings) -> GenerationGate | None:
+    """The process's bound on concurrent generations, or None when unbounded."""
+    limit = settings.llm_max_concurrent
+    if limit is None:
+        limit = _DEFAULT_CONCURRENT.get(settings.llm_provider, 1)
+    if limit == 0:
+        return None
+    return GenerationGate(max_concurrent=limit, max_waiting=settings.llm_queue_max,
+                          max_wait_s=settings.llm_queue_wait_s)
+
+
+def warm_up(settings: Settings, system_prompt: str) -> None:
+    """Pay the embedded runtime's first-call costs before the first shopper does, and leave
+    the static system prompt in its prompt cache.  Other providers need no warm-up."""
+    if settings.llm_provider != "embedded":
+        return
+    from agent.llm.embedded import get_runtime
+    from agent.llm.model_files import ensure_embedded_model
+
+    path = ensure_embedded_model(settings.model_dir, settings.llm_model)
+    get_runtime(path, settings.llm_threads, settings.llm_context_tokens).warm_up(system_prompt)
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:

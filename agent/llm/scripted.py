@@ -5,6 +5,10 @@ asks for them at different points of a turn.  When a queue runs out, plain calls
 `default_reply` if one is set; otherwise (and always for structured calls) they raise
 `ScriptExhausted`, so the callers' template fallbacks answer, exactly as they would for a
 failing real model.  The `scripted` provider runs that way: deterministic, fact-only replies.
+`default_reply` may also be a function of the prompt (the bench's stand-in models).
+
+Token usage is reported like a real provider's (words stand in for tokens), also when
+streaming, so usage callbacks and the bench count scripted calls the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field, PrivateAttr
 
 Reply = str | Exception | Callable[[Sequence[BaseMessage]], str]
@@ -33,7 +40,7 @@ class ScriptExhausted(RuntimeError):
 class ScriptedChatModel(BaseChatModel):
     replies: list[Reply] = Field(default_factory=list)
     structured_replies: list[Reply] = Field(default_factory=list)
-    default_reply: str | None = None
+    default_reply: Reply | None = None
     delay_s: float = 0.0
     _replies: deque[Reply] = PrivateAttr()
     _structured: deque[Reply] = PrivateAttr()
@@ -53,11 +60,17 @@ class ScriptedChatModel(BaseChatModel):
         if not queue:
             if structured or self.default_reply is None:
                 raise ScriptExhausted("no reply scripted")
-            return self.default_reply
-        reply = queue.popleft()
+            reply: Reply = self.default_reply
+        else:
+            reply = queue.popleft()
         if isinstance(reply, Exception):
             raise reply
         return reply(messages) if callable(reply) else reply
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[Any, BaseMessage]:
+        """Accept tools like a real provider (the replies stay scripted: a script that
+        wants to call one writes the call as JSON text, as small local models do)."""
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
 
     @staticmethod
     def _is_structured(kwargs: dict[str, Any]) -> bool:
@@ -67,11 +80,7 @@ class ScriptedChatModel(BaseChatModel):
                   run_manager: CallbackManagerForLLMRun | None = None,
                   **kwargs: Any) -> ChatResult:
         text = self._next(messages, self._is_structured(kwargs))
-        usage = {"input_tokens": sum(len(str(m.content).split()) for m in messages),
-                 "output_tokens": len(text.split()),
-                 "total_tokens": 0}
-        usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
-        message = AIMessage(content=text, usage_metadata=usage)  # type: ignore[arg-type]
+        message = AIMessage(content=text, usage_metadata=_usage(messages, text))
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -80,6 +89,7 @@ class ScriptedChatModel(BaseChatModel):
         text = self._next(messages, self._is_structured(kwargs))
         for piece in _pieces(text):
             yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        yield _usage_chunk(messages, text)
 
     async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                        run_manager: AsyncCallbackManagerForLLMRun | None = None,
@@ -89,6 +99,20 @@ class ScriptedChatModel(BaseChatModel):
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)
             yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        yield _usage_chunk(messages, text)
+
+
+def _usage(messages: Sequence[BaseMessage], text: str) -> UsageMetadata:
+    prompt = sum(len(str(m.content).split()) for m in messages)
+    completion = len(text.split())
+    return UsageMetadata(input_tokens=prompt, output_tokens=completion,
+                         total_tokens=prompt + completion)
+
+
+def _usage_chunk(messages: Sequence[BaseMessage], text: str) -> ChatGenerationChunk:
+    """The last streamed chunk carries the usage, as OpenAI-style servers send it."""
+    return ChatGenerationChunk(message=AIMessageChunk(content="",
+                                                      usage_metadata=_usage(messages, text)))
 
 
 def _pieces(text: str) -> list[str]:

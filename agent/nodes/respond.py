@@ -2,14 +2,18 @@
 
 The static system prompt comes first and is identical every turn, so the runtime's prompt
 cache reuses it.  If the model fails or times out, the shopper gets the same facts from a
-plain template instead: a turn never hangs and never loses the facts.
+plain template instead: a turn never hangs and never loses the facts.  When every
+generation slot is taken and the queue is full (agent/llm/limits.py), the shopper is told
+honestly to bear with us, with the same facts (prompts/busy.j2), instead of a timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
+from contextlib import aclosing
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -17,6 +21,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.context import TandemContext
+from agent.llm.limits import ModelBusy
 from agent.llm.scripted import ScriptExhausted
 from agent.nodes.text import last_shopper_text
 from agent.state import ConversationState
@@ -25,13 +30,35 @@ log = logging.getLogger(__name__)
 
 # Intents whose reply is fully determined by the facts: no model call is needed.
 TEMPLATE_ONLY = frozenset({"handoff"})
+# Facts that leave nothing to phrase (a question for what is missing, an honest "cannot"):
+# the template says it at once, in the same words every time, without a model call.
+_TEMPLATE_FACTS = {"order_status": ("need", "not_found", "too_many_attempts"),
+                   "discovery": ("inventory_unavailable",)}
+
+
+def template_only(intent: str, facts: dict[str, Any]) -> bool:
+    """Whether the reply is the template's, with no model call."""
+    return intent in TEMPLATE_ONLY or any(facts.get(k) for k in _TEMPLATE_FACTS.get(intent, ()))
+MAX_SENTENCES = 3
+"""The reply stops after this many sentences.  The prompt asks for one or two; small models
+sometimes go on (and what they add is where they invent), and every token costs ~40 ms
+on two cores: stopping the stream stops the generation."""
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
 
 async def _stream_reply(model: BaseChatModel, prompt: list[Any], emit: Any) -> str:
     parts: list[str] = []
-    async for chunk in model.astream(prompt):
-        piece = str(chunk.content)
-        if piece:
+    # Closed on leaving the block, not when garbage-collected: stopping early must end the
+    # model's generation (the HTTP stream) at once.
+    async with aclosing(model.astream(prompt)) as stream:
+        async for chunk in stream:
+            piece = str(chunk.content)
+            if not piece:
+                continue
+            text = "".join(parts)
+            if (piece[:1].isspace() and text.rstrip().endswith((".", "!", "?"))
+                    and len(_SENTENCE_END.findall(text + " ")) >= MAX_SENTENCES):
+                break  # a new sentence would begin
             parts.append(piece)
             emit({"token": piece})
     return "".join(parts).strip()
@@ -49,7 +76,7 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
     llm: dict[str, Any] = {"calls": 0}
     if ctx.model is None:
         llm["error"] = "model_unavailable"
-    elif intent not in TEMPLATE_ONLY:
+    elif not template_only(intent, facts):
         prompt = [SystemMessage(ctx.prompts.render("system")),
                   HumanMessage(ctx.prompts.render("reply", **values))]
         started = time.perf_counter()
@@ -59,6 +86,9 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
                                           timeout=ctx.llm_timeout_s)
         except ScriptExhausted:
             llm["error"] = "not_scripted"  # the scripted provider answers from templates
+        except ModelBusy:
+            llm["error"] = "busy"  # logged by the gate, with its queue counters
+            fallback = ctx.prompts.render("busy", **values)
         except TimeoutError:
             log.warning("reply model timed out after %.1fs; using the fallback reply",
                         ctx.llm_timeout_s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api.commands import (
+    bench,  # noqa: F401  (tandem bench)
     customer_token,  # noqa: F401  (tandem customer-token)
     eval_route,  # noqa: F401  (tandem eval route)
     eval_sizing,  # noqa: F401  (tandem eval sizing)

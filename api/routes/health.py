@@ -14,8 +14,10 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health, summary="Health and readiness",
-            description="`starting` while the model loads (replies then come from templates), "
-                        "`degraded` when the database or model failed. 503 unless `ok`.")
+            description="`starting` while the model loads and warms up (replies then come "
+                        "from templates), `degraded` when the database or model failed. 503 "
+                        "unless `ok`. `generations` counts model generations running, waiting "
+                        "and turned away (the shopper then got the \"one moment\" reply).")
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     try:
         with runtime.engine.connect() as conn:
@@ -26,6 +28,8 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
     model = runtime.models.state
     status = ("degraded" if database == "error" or model == "failed"
               else "starting" if model == "loading" else "ok")
+    gate = runtime.models.gate
     body = Health(status=status, database=database, model=model,  # type: ignore[arg-type]
-                  provider=runtime.settings.llm_provider)
+                  provider=runtime.settings.llm_provider,
+                  generations=gate.metrics.snapshot() if gate else None)
     return JSONResponse(body.model_dump(), status_code=200 if status == "ok" else 503)

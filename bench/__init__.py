@@ -1,0 +1,1 @@
+"""Benchmarks: `tandem bench` (bench/suite.py) and single-purpose scripts."""
