@@ -22,21 +22,28 @@ from agent.llm.scripted import ScriptExhausted
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 
+# Room for a whole JSON object.  The chat model's own limit (`TANDEM_LLM_MAX_TOKENS`, 160)
+# is sized for a short shopper reply; a handoff summary or a judge's verdict cut off there
+# is invalid JSON every time, and the caller would always fall back.
+JSON_MAX_TOKENS = 600
 
-def _bind_schema(model: BaseChatModel, schema: type[BaseModel]) -> Any:
+
+def _bind_schema(model: BaseChatModel, schema: type[BaseModel], max_tokens: int) -> Any:
     json_schema = schema.model_json_schema()
     if model._llm_type.startswith("chat-ollama") or model.__class__.__name__ == "ChatOllama":
-        return model.bind(format=json_schema)
-    return model.bind(response_format={
+        return model.bind(format=json_schema,
+                          options={"num_predict": max_tokens, "temperature": 0.0})
+    return model.bind(max_tokens=max_tokens, response_format={
         "type": "json_schema",
         "json_schema": {"name": schema.__name__, "schema": json_schema, "strict": True},
     })
 
 
 async def ask_json(model: BaseChatModel, messages: Sequence[BaseMessage], schema: type[T], *,
-                   timeout_s: float, attempts: int = 2) -> T | None:
+                   timeout_s: float, attempts: int = 2,
+                   max_tokens: int = JSON_MAX_TOKENS) -> T | None:
     """The model's answer parsed as `schema`, or None after `attempts` invalid answers."""
-    bound = _bind_schema(model, schema)
+    bound = _bind_schema(model, schema, max_tokens)
     for attempt in range(1, attempts + 1):
         try:
             reply = await asyncio.wait_for(bound.ainvoke(list(messages)), timeout=timeout_s)

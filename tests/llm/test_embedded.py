@@ -232,3 +232,34 @@ def test_response_format_json_schema_is_enforced(runtime: EmbeddedRuntime) -> No
     assert data["intent"] in {"browse", "order_status", "return", "other"}
     assert data["order_number"] is None or isinstance(data["order_number"], str)
     assert isinstance(data["urgency"], int) and 1 <= data["urgency"] <= 3
+
+
+@pytest.mark.embedded
+async def test_a_whole_handoff_summary_fits_in_a_structured_answer(
+        runtime: EmbeddedRuntime) -> None:
+    """The chat model's reply limit (`TANDEM_LLM_MAX_TOKENS`, 160) is for short replies; a
+    summary runs 110-170 tokens, and one cut off is invalid JSON, so agents would only see
+    the rule-based summary.  `ask_json` asks for room of its own: even a model built with a
+    40-token reply limit gives a whole summary."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from agent.llm.structured import ask_json
+    from agent.prompts import PromptLibrary
+    from api.services.summaries import HandoffDraft
+
+    prompts = PromptLibrary(Path(__file__).resolve().parents[2] / "prompts")
+    transcript = [
+        "shopper: My order #W2378156 arrived with a torn jacket sleeve. This is the second "
+        "time and I am really fed up.",
+        "assistant: I'm sorry about that. I'm passing you to a person on our team now.",
+        "shopper: I want a refund, not another replacement.",
+    ]
+    model = runtime.chat_model(max_tokens=40, timeout_s=120, temperature=0.0)
+    draft = await ask_json(model, [SystemMessage(prompts.render("handoff_summary_system")),
+                                   HumanMessage(prompts.render("handoff_summary",
+                                                               transcript=transcript))],
+                           HandoffDraft, timeout_s=120)
+    assert draft is not None, "the summary was not valid JSON (cut off?)"
+    # Every field filled: the JSON was complete.  (How good a 1.5B model's summary is, is the
+    # eval suite's business; the order id it should copy is checked by check_draft.)
+    assert draft.wants.strip() and draft.mood.strip() and draft.reply_draft.strip()
