@@ -14,6 +14,15 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
+# PostgreSQL: enough connections for every thread that may hold one at once (Starlette's 40
+# threads for sync routes and dependencies plus the loop's executor for graph nodes and turn
+# persistence); with fewer, a burst of shoppers leaves every thread waiting for a connection
+# that only a thread can give back, and requests fail after the pool's 30 s timeout.
+# SQLite keeps SQLAlchemy's default pool (5 + 10): with 50 connections to one file, 64
+# conversations at once crashed the sqlite3 module here; 32 at once pass with the default.
+_POOL_SIZE = 10
+_POOL_OVERFLOW = 40
+
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and a busy timeout so API workers share it."""
@@ -34,7 +43,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=_POOL_SIZE,
+                         max_overflow=_POOL_OVERFLOW)
 
 
 @lru_cache(maxsize=8)

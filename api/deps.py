@@ -45,8 +45,8 @@ def _unauthorised(detail: str) -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_shopper_conversation(conversation_id: ConversationId, credentials: BearerDep,
-                             session: SessionDep) -> Conversation:
+def _conversation_for(session: Session, conversation_id: str,
+                      credentials: HTTPAuthorizationCredentials | None) -> Conversation:
     """The conversation whose token the shopper presented; 404 for unknown ids and wrong
     tokens alike, so ids cannot be probed."""
     if credentials is None:
@@ -59,7 +59,24 @@ def get_shopper_conversation(conversation_id: ConversationId, credentials: Beare
     return conversation
 
 
+def get_shopper_conversation(conversation_id: ConversationId, credentials: BearerDep,
+                             session: SessionDep) -> Conversation:
+    return _conversation_for(session, conversation_id, credentials)
+
+
+def get_turn_conversation(conversation_id: ConversationId, credentials: BearerDep,
+                          runtime: RuntimeDep) -> Conversation:
+    """The shopper's conversation, read in a session of its own that is closed before the
+    turn starts: a turn can run for many seconds, and a database connection held for all
+    of it would run the pool dry when many shoppers chat at once."""
+    with session_scope(runtime.engine) as session:
+        conversation = _conversation_for(session, conversation_id, credentials)
+        session.expunge(conversation)
+        return conversation
+
+
 ShopperConversation = Annotated[Conversation, Depends(get_shopper_conversation)]
+TurnConversation = Annotated[Conversation, Depends(get_turn_conversation)]
 
 
 def get_current_agent(credentials: BearerDep, session: SessionDep,

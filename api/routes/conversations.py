@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
 from api.customer_auth import CustomerTokenHeader, verified_customer
-from api.deps import RuntimeDep, SessionDep, ShopperConversation
+from api.deps import RuntimeDep, SessionDep, ShopperConversation, TurnConversation
 from api.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -76,7 +76,7 @@ async def _events_to_sse(events: asyncio.Queue[TurnEvent | Exception | None]
     responses={409: {"description": "the same client_message_id is still being answered"},
                413: {"description": "message too long"}},
 )
-async def send_message(conversation: ShopperConversation, body: MessageIn, runtime: RuntimeDep,
+async def send_message(conversation: TurnConversation, body: MessageIn, runtime: RuntimeDep,
                        accept: Annotated[str, Header()] = "application/json"
                        ) -> TurnOut | StreamingResponse:
     limit = runtime.settings.max_message_chars

@@ -8,6 +8,7 @@ model is slow, down or invents facts, the agent still has the rule-based summary
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -46,17 +47,32 @@ def check_draft(draft: HandoffDraft, transcript: list[str]) -> HandoffDraft | No
         {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()})
 
 
+def _transcript_lines(rt: TandemRuntime, handoff_id: str) -> list[str] | None:
+    with Session(rt.engine) as session:
+        handoff = session.get(Handoff, handoff_id)
+        if handoff is None:
+            return None
+        messages = session.exec(select(Message).where(
+            Message.conversation_id == handoff.conversation_id).order_by(col(Message.id))).all()
+        return [f"{m.role}: {m.text}" for m in messages if m.text]
+
+
+def _store_draft(rt: TandemRuntime, handoff_id: str, draft: HandoffDraft) -> None:
+    with session_scope(rt.engine) as session:
+        handoff = session.get(Handoff, handoff_id)
+        if handoff is not None:
+            handoff.summary = {**handoff.summary, "ai": draft.model_dump()}
+            session.add(handoff)
+
+
 async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
     model = await rt.models.get(wait_s=60.0)
     if model is None:
         return
-    with Session(rt.engine) as session:
-        handoff = session.get(Handoff, handoff_id)
-        if handoff is None:
-            return
-        messages = session.exec(select(Message).where(
-            Message.conversation_id == handoff.conversation_id).order_by(col(Message.id))).all()
-        lines = [f"{m.role}: {m.text}" for m in messages if m.text]
+    # Database work in a thread, off the event loop (see api/services/turns.py for why).
+    lines = await asyncio.to_thread(_transcript_lines, rt, handoff_id)
+    if lines is None:
+        return
     prompt = [SystemMessage(rt.prompts.render("handoff_summary_system")),
               HumanMessage(rt.prompts.render("handoff_summary", transcript=lines[-12:]))]
     draft = await ask_json(model, prompt, HandoffDraft, timeout_s=rt.settings.llm_timeout_s)
@@ -64,8 +80,4 @@ async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
     if checked is None:
         log.info("no usable AI summary for handoff %s; the rule-based one stays", handoff_id)
         return
-    with session_scope(rt.engine) as session:
-        handoff = session.get(Handoff, handoff_id)
-        if handoff is not None:
-            handoff.summary = {**handoff.summary, "ai": checked.model_dump()}
-            session.add(handoff)
+    await asyncio.to_thread(_store_draft, rt, handoff_id, checked)

@@ -99,10 +99,19 @@ async def run_turn(rt: TandemRuntime, *, conversation_id: str, text: str,
             yield event
 
 
-async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
-                           client_message_id: str | None) -> AsyncIterator[TurnEvent]:
-    started = time.perf_counter()
-    # Never yield inside a transaction: a client that stops listening would roll it back.
+@dataclass(frozen=True)
+class _TurnStart:
+    """What the turn needs from the database before the graph runs."""
+    shopper_id: int
+    personalization: bool
+    customer_id: int | None
+    staffing: dict[str, Any]
+    answered: TurnOut | None
+    """Already answered (a resend) or not for the assistant (a person owns it)."""
+
+
+def _begin_turn(rt: TandemRuntime, conversation_id: str, text: str,
+                client_message_id: str | None) -> _TurnStart:
     answered: TurnOut | None = None
     with session_scope(rt.engine) as session:
         conversation = session.get(Conversation, conversation_id)
@@ -118,15 +127,39 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
             session.add_all([shopper, conversation])
             session.flush()
             answered = _stored_turn(session, conversation, shopper)
-        shopper_id = shopper.id or 0
-        personalization, customer_id = conversation.personalization, conversation.customer_id
         staffing = {} if answered else staffing_facts(session=session, settings=rt.settings)
         if answered is not None:
             answered.handoff = with_contact_offer(session=session, settings=rt.settings,
                                                   ref=answered.handoff)
-    if answered is not None:
-        yield TurnEvent("done", answered.model_dump())
+        return _TurnStart(shopper_id=shopper.id or 0,
+                          personalization=conversation.personalization,
+                          customer_id=conversation.customer_id, staffing=staffing,
+                          answered=answered)
+
+
+def _finish_turn(rt: TandemRuntime, conversation_id: str, shopper_id: int,
+                 final: dict[str, Any], staffing: dict[str, Any]) -> TurnOut:
+    with session_scope(rt.engine) as session:
+        turn = _persist_reply(session, conversation_id, shopper_id, final, rt.policy.triggers)
+        turn.handoff = with_contact_offer(session=session, settings=rt.settings,
+                                          ref=turn.handoff, online=staffing.get("online"))
+        return turn
+
+
+async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
+                           client_message_id: str | None) -> AsyncIterator[TurnEvent]:
+    started = time.perf_counter()
+    # Database work runs in a worker thread, never on the event loop: on SQLite a write that
+    # waits for the lock on the loop would also stop the checkpointer (whose connection
+    # commits through the loop) from releasing it, and every turn would stall for the whole
+    # busy timeout.  Never yield inside a transaction either: a client that stops listening
+    # would roll it back.
+    begun = await asyncio.to_thread(_begin_turn, rt, conversation_id, text, client_message_id)
+    if begun.answered is not None:
+        yield TurnEvent("done", begun.answered.model_dump())
         return
+    shopper_id, staffing = begun.shopper_id, begun.staffing
+    personalization, customer_id = begun.personalization, begun.customer_id
     context = TandemContext(
         engine=rt.engine, inventory=rt.inventory,
         model=await rt.models.get(MODEL_WAIT_S), policy=rt.policy, prompts=rt.prompts,
@@ -155,10 +188,8 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         yield TurnEvent("token", {"text": final["reply"]})
 
     try:
-        with session_scope(rt.engine) as session:
-            turn = _persist_reply(session, conversation_id, shopper_id, final, rt.policy.triggers)
-            turn.handoff = with_contact_offer(session=session, settings=rt.settings,
-                                              ref=turn.handoff, online=staffing.get("online"))
+        turn = await asyncio.to_thread(_finish_turn, rt, conversation_id, shopper_id, final,
+                                       staffing)
     except ConversationGone:
         # Erased while the graph ran: drop the checkpoint this turn just wrote, so a late
         # message never brings any of the conversation back.
