@@ -7,8 +7,6 @@ The only addition is the `LLMRecorder`, attached as a callback to the compiled g
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -19,25 +17,11 @@ from sqlmodel import Session
 from api.db import session_scope
 from api.runtime import TandemRuntime, open_runtime
 from api.services.conversations import create_conversation
-from api.services.turns import run_turn
+from api.services.turns import timed_turn
 from api.settings import Settings
 from bench.conversations import Conversation
 from bench.grounding import StoreTruth, judge
 from bench.usage import LLMRecorder, TurnTrace
-
-
-async def _turn(runtime: TandemRuntime, conversation_id: str, text: str
-                ) -> tuple[dict[str, Any], float | None, float]:
-    started = time.perf_counter()
-    first: float | None = None
-    done: dict[str, Any] = {}
-    async for event in run_turn(runtime, conversation_id=conversation_id, text=text,
-                                client_message_id=uuid.uuid4().hex):
-        if event.kind == "token" and first is None:
-            first = time.perf_counter() - started
-        elif event.kind == "done":
-            done = event.data
-    return done, first, time.perf_counter() - started
 
 
 async def _settle(runtime: TandemRuntime) -> None:
@@ -82,14 +66,15 @@ async def run_tandem(settings: Settings, model: BaseChatModel,
                                        source="bench")[0].id
                    for _ in range(len(conversations) + 1)]
         if warm_up:
-            await _turn(runtime, ids[-1], warm_up)
+            await timed_turn(runtime, conversation_id=ids[-1], text=warm_up)
             await _settle(runtime)
             recorder.take()
         with Session(runtime.engine) as session:
             truth = StoreTruth(session, runtime.inventory)
             for conversation, conversation_id in zip(conversations, ids, strict=False):
                 for index, turn in enumerate(conversation.turns):
-                    done, ttft, total = await _turn(runtime, conversation_id, turn.text)
+                    done, ttft, total = await timed_turn(runtime, conversation_id=conversation_id,
+                                                          text=turn.text)
                     trace = recorder.take()
                     await _settle(runtime)
                     background = recorder.take()

@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +38,7 @@ from api.db import session_scope
 from api.models import Handoff, Message, Order, Variant
 from api.runtime import TandemRuntime, open_runtime
 from api.services.conversations import create_conversation, set_personalization
-from api.services.turns import run_turn
+from api.services.turns import timed_turn
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,17 +110,8 @@ def _orders(rt: TandemRuntime, texts: list[str]) -> dict[str, OrderRecord]:
 
 async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
                 repeat: int, personalization: bool) -> TurnRecord:
-    started = time.perf_counter()
-    first: float | None = None
-    done: dict[str, Any] = {}
     with metering(repeat) as meter:
-        async for event in run_turn(rt, conversation_id=conversation_id, text=text,
-                                    client_message_id=uuid.uuid4().hex):
-            if event.kind == "token" and first is None:
-                first = time.perf_counter() - started
-            elif event.kind == "done":
-                done = event.data
-    seconds = time.perf_counter() - started
+        done, first, seconds = await timed_turn(rt, conversation_id=conversation_id, text=text)
     return TurnRecord(
         shopper=text, reply=done["reply"]["text"], intent=done.get("intent"),
         route=done.get("route"), handoff=done.get("route") == "human",

@@ -204,6 +204,22 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
     yield TurnEvent("done", turn.model_dump())
 
 
+async def timed_turn(rt: TandemRuntime, *, conversation_id: str, text: str
+                     ) -> tuple[dict[str, Any], float | None, float]:
+    """One turn run to its end, for evals and the bench: (the final turn as the API returns
+    it, seconds to the first streamed token or None if nothing streamed, seconds in all)."""
+    started = time.perf_counter()
+    first: float | None = None
+    done: dict[str, Any] = {}
+    async for event in run_turn(rt, conversation_id=conversation_id, text=text,
+                                client_message_id=uuid.uuid4().hex):
+        if event.kind == "token" and first is None:
+            first = time.perf_counter() - started
+        elif event.kind == "done":
+            done = event.data
+    return done, first, time.perf_counter() - started
+
+
 def _persist_reply(session: Session, conversation_id: str, shopper_id: int,
                    final: dict[str, Any], triggers: Triggers) -> TurnOut:
     conversation = session.get(Conversation, conversation_id)
