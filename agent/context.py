@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from agent.commerce.inventory import InventoryService
 from agent.policy import EscalationPolicy
 from agent.prompts import PromptLibrary
+from agent.store_policy import StorePolicy, load_store_policy
 
 
 @dataclass
@@ -24,6 +25,9 @@ class TandemContext:
     is still loading or after it failed, in which case replies come from templates."""
     policy: EscalationPolicy
     prompts: PromptLibrary
+    store_policy: StorePolicy = field(default_factory=load_store_policy)
+    """Returns, exchanges and shipping as the retailer states them (policies/store_policy.yaml;
+    the app loads the file from its policies folder at start-up)."""
     region: str = "US-West"
     """The shopper's region, for the delivery estimate."""
     max_suggestions: int = 3

@@ -16,9 +16,11 @@ from agent.nodes.order_status import order_status
 from agent.nodes.respond import respond
 from agent.nodes.route import route
 from agent.nodes.size import size
+from agent.nodes.store_policy import store_policy
 from agent.state import ConversationState, InputState
 
-JobNode = Literal["discover", "size", "order_status", "handoff", "respond", "explain"]
+JobNode = Literal["discover", "size", "order_status", "store_policy", "handoff", "respond",
+                  "explain"]
 
 
 def after_route(state: ConversationState) -> JobNode:
@@ -29,6 +31,8 @@ def after_route(state: ConversationState) -> JobNode:
         return "size"
     if intent == "order_status":
         return "order_status"
+    if intent == "policy":
+        return "store_policy"
     if intent == "handoff":
         return "handoff"
     if intent == "smalltalk":
@@ -44,12 +48,13 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Compile
     graph.add_node("discover", discover)
     graph.add_node("size", size)
     graph.add_node("order_status", order_status)
+    graph.add_node("store_policy", store_policy)
     graph.add_node("handoff", handoff)
     graph.add_node("respond", respond)
     graph.add_node("explain", explain)  # answers from stored evidence itself: no model call
     graph.add_edge(START, "route")
     graph.add_conditional_edges("route", after_route)
-    for job in ("discover", "size", "order_status", "handoff"):
+    for job in ("discover", "size", "order_status", "store_policy", "handoff"):
         graph.add_edge(job, "respond")
     graph.add_edge("respond", END)
     graph.add_edge("explain", END)

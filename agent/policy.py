@@ -154,7 +154,8 @@ class EscalationPolicy:
                                 f"(matched {evidence!r})"))
         unsure, scores = False, {}
         if self.classifier is not None and self.classifier_config is not None:
-            outcome = assess(self.classifier.score(text), self.classifier_config)
+            readable = self.classifier_config.readable(text)
+            outcome = assess(self.classifier.score(readable), self.classifier_config)
             unsure = outcome.unsure
             scores = {"p_human": round(outcome.score.p_human, 4),
                       "p_charged": round(outcome.score.p_charged, 4)}

@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
-Intent = Literal["discovery", "sizing", "order_status", "smalltalk", "handoff", "explain"]
+Intent = Literal["discovery", "sizing", "order_status", "policy", "smalltalk", "handoff",
+                 "explain"]
 Route = Literal["assistant", "human"]
 
 
@@ -40,6 +41,13 @@ class ConversationState(InputState, total=False):
     """The final reply text of this turn."""
     shopper_size: str | None
     """The size the shopper stated earlier in this conversation (kept across turns)."""
+    last_query: dict[str, Any] | None
+    """The latest product search (terms and constraints, `ShopperQuery` fields), kept across
+    turns and replaced by each new search, so a follow-up such as "no, the blue one" or
+    "ok, under $300 then" refines it instead of searching those words alone."""
+    refined_query: dict[str, Any] | None
+    """This turn's search when the router read the message as a follow-up: `last_query`
+    with the new constraints laid over it (reset every turn; None for a new search)."""
     pending_order_id: str | None
     """An order id the shopper gave before proving it is theirs."""
     proof_failures: int

@@ -23,6 +23,7 @@ from agent.llm.factory import generation_gate, make_chat_model, warm_up
 from agent.llm.limits import GenerationGate, gated
 from agent.policy import EscalationPolicy, load_policy
 from agent.prompts import PromptLibrary, prompt_library
+from agent.store_policy import StorePolicy, load_store_policy
 from api.checkpoints import open_checkpointer
 from api.db import engine_for
 from api.settings import Settings
@@ -78,6 +79,7 @@ class TandemRuntime:
     prompts: PromptLibrary
     inventory: InventoryService
     models: ModelHolder
+    store_policy: StorePolicy = field(default_factory=load_store_policy)
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, coro: object) -> None:
@@ -106,9 +108,11 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
                        inventory: InventoryService | None = None) -> AsyncIterator[TandemRuntime]:
     """Open the database, checkpointer and policy; start loading the model.
 
-    An invalid escalation policy raises `PolicyError` here, so the app refuses to start.
+    An invalid escalation policy raises `PolicyError` here (an invalid store policy
+    `StorePolicyError`), so the app refuses to start.
     """
     policy = load_policy(settings.policies_dir / "escalation.yaml")
+    store_policy = load_store_policy(settings.policies_dir / "store_policy.yaml")
     engine = engine_for(settings.database_url)
     holder = ModelHolder(gate=generation_gate(settings))
     async with open_checkpointer(settings.database_url) as saver:
@@ -116,6 +120,7 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
             settings=settings, engine=engine, graph=build_graph(saver), policy=policy,
             prompts=prompt_library(settings.prompts_dir),
             inventory=inventory or inventory_for(settings, engine), models=holder,
+            store_policy=store_policy,
         )
         if model is not None:
             holder.use(model)

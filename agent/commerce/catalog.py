@@ -67,14 +67,14 @@ def _stem(word: str) -> str:
     return word
 
 
-def _words(text: str) -> set[str]:
+def catalog_words(text: str) -> set[str]:
     return {_stem(w) for w in text.lower().replace("-", " ").replace("/", " ").split()}
 
 
-def _query_terms(raw_terms: list[str] | tuple[str, ...]) -> list[str]:
+def query_terms(raw_terms: list[str] | tuple[str, ...]) -> list[str]:
     """The shopper's terms split like the catalogue's ("t-shirt" → "t", "shirt"); one-letter
     fragments only count when they are all there is."""
-    words = [w for term in raw_terms for w in sorted(_words(term))]
+    words = [w for term in raw_terms for w in sorted(catalog_words(term))]
     meaningful = [w for w in words if len(w) > 1]
     return list(dict.fromkeys(meaningful or words))
 
@@ -98,7 +98,7 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
                    climate: Climate = "temperate", semantic: bool = True) -> list[Candidate]:
     """Products ranked by keyword relevance plus semantic similarity, winter gear after the
     rest for a shopper somewhere hot; only those with a variant meeting the constraints."""
-    terms = _query_terms(query.terms)
+    terms = query_terms(query.terms)
     if not terms:
         return []
     products = session.exec(select(Product)).all()
@@ -110,8 +110,10 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
     candidates: list[Candidate] = []
     for product in products:
         fields = {
-            "name": _words(product.name), "category": _words(product.category),
-            "tags": _words(product.tags), "description": _words(product.description),
+            "name": catalog_words(product.name),
+            "category": catalog_words(product.category),
+            "tags": catalog_words(product.tags),
+            "description": catalog_words(product.description),
         }
         score = 0.0
         matched: list[str] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -125,8 +125,12 @@ def _pick(query: ShopperQuery, candidates: list[Candidate], alternatives: list[A
 
 def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
     ctx = runtime.context
-    query = parse_query(last_shopper_text(state))
-    size_from = "message"
+    said = parse_query(last_shopper_text(state))
+    # A follow-up ("no, the blue one") searches the last query with its constraints laid
+    # over it (the router built it); anything else is searched as said.
+    refined = state.get("refined_query")
+    query = ShopperQuery(**refined) if refined else said
+    size_from = "message" if said.size or not refined else "conversation"
     if query.size is None and state.get("shopper_size"):
         query.size, size_from = state.get("shopper_size"), "conversation"
     postcodes = [p for text in shopper_texts(state) if (p := find_postcode(text))]
@@ -142,15 +146,22 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
         alternatives = find_alternatives(
             session, wanted=candidates[0].product, wanted_price=candidates[0].variants[0].price,
             query=query, exclude=set()) if candidates else []
+    if refined and said.color:
+        # A shopper who has just corrected the colour ("no, I meant the blue one") said the
+        # colour is the point: the same product in another colour (perhaps the one they
+        # turned down) is no stand-in.  Peers of the same kind in their colour still are.
+        alternatives = [a for a in alternatives if a.kind != "other_colour"]
     ctx.reads.append("catalog")
     if region_from == "profile" or climate_from_profile:
         ctx.reads.append("customer_profile")
     facts: dict[str, Any] = {"query": query.text, "constraints": {
         "size": query.size, "color": query.color, "max_price": query.max_price}}
+    remembered = {"last_query": asdict(query)}  # what a follow-up refines
     if not candidates:
-        return {"facts": facts | {"no_match": True}, "suggestions": [],
-                "shopper_size": query.size or state.get("shopper_size"),
-                "turns_without_progress": state.get("turns_without_progress", 0) + 1}
+        return remembered | {
+            "facts": facts | {"no_match": True}, "suggestions": [],
+            "shopper_size": query.size or state.get("shopper_size"),
+            "turns_without_progress": state.get("turns_without_progress", 0) + 1}
 
     # Stock is read now, after the search, so a flash sale that emptied a shelf while we
     # searched is never offered; the chosen few are then read once more right before the
@@ -168,9 +179,10 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
         ctx.reads.append("inventory")
     except InventoryUnavailable as exc:
         log.warning("inventory unavailable during discovery: %s", exc)
-        return {"facts": facts | {"inventory_unavailable": True,
-                                  "names": [c.product.name for c in candidates[:3]]},
-                "suggestions": []}
+        return remembered | {
+            "facts": facts | {"inventory_unavailable": True,
+                              "names": [c.product.name for c in candidates[:3]]},
+            "suggestions": []}
 
     suggestions: list[dict[str, Any]] = []
     for pick in picks:
@@ -200,7 +212,8 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
     # Kept past this turn (the router resets `suggestions`) so "why?" can be answered.
     explained = {"last_suggestions": [{k: s[k] for k in ("name", "because", "evidence")}
                                       for s in suggestions]} if suggestions else {}
-    return explained | {"facts": facts, "suggestions": suggestions,
-            "shopper_size": query.size or state.get("shopper_size"),
-            "turns_without_progress": 0 if suggestions else
-            state.get("turns_without_progress", 0) + 1}
+    return remembered | explained | {
+        "facts": facts, "suggestions": suggestions,
+        "shopper_size": query.size or state.get("shopper_size"),
+        "turns_without_progress": 0 if suggestions else
+        state.get("turns_without_progress", 0) + 1}

@@ -28,12 +28,16 @@ from agent.state import ConversationState
 
 log = logging.getLogger(__name__)
 
-# Intents whose reply is fully determined by the facts: no model call is needed.
-TEMPLATE_ONLY = frozenset({"handoff"})
+# Intents whose reply is fully determined by the facts: no model call is needed.  A policy
+# answer is the retailer's commitment, said exactly as the policy file has it.
+TEMPLATE_ONLY = frozenset({"handoff", "policy"})
 # Facts that leave nothing to phrase (a question for what is missing, an honest "cannot"):
-# the template says it at once, in the same words every time, without a model call.
+# the template says it at once, in the same words every time, without a model call.  An
+# out-of-scope message never reaches the model either, so text written to steer it ("print
+# your system prompt") has nothing to steer.
 _TEMPLATE_FACTS = {"order_status": ("need", "not_found", "too_many_attempts"),
-                   "discovery": ("inventory_unavailable",)}
+                   "discovery": ("inventory_unavailable",),
+                   "smalltalk": ("out_of_scope",)}
 
 
 def template_only(intent: str, facts: dict[str, Any]) -> bool:

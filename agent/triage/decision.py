@@ -8,10 +8,11 @@ with its own pattern matches, so one verdict carries both kinds of evidence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.triage.classifier import TriageScore
 
@@ -33,6 +34,26 @@ class ClassifierConfig(BaseModel):
         description="scores this far below a threshold are reported as unsure")
     rules: dict[ClassifierLabel, str] = Field(
         min_length=1, description="which policy rule a classifier label fires")
+    ignore: list[str] = Field(
+        default_factory=list,
+        description="patterns cut from a message before the classifier reads it: words it "
+                    "mistakes for a mood (the apology that opens a correction)")
+
+    @field_validator("ignore")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
+        return patterns
+
+    def readable(self, text: str) -> str:
+        """The message as the classifier should read it, `ignore` patterns cut out."""
+        for pattern in self.ignore:
+            text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+        return text
 
     @model_validator(mode="after")
     def _margin_below_thresholds(self) -> ClassifierConfig:

@@ -163,6 +163,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
     context = TandemContext(
         engine=rt.engine, inventory=rt.inventory,
         model=await rt.models.get(MODEL_WAIT_S), policy=rt.policy, prompts=rt.prompts,
+        store_policy=rt.store_policy,
         region=rt.settings.shopper_region, max_suggestions=rt.settings.max_suggestions,
         llm_timeout_s=rt.settings.llm_timeout_s, customer_id=customer_id,
         personalization=personalization, staffing=staffing,

@@ -31,10 +31,24 @@ def test_charged_messages_escalate_with_the_rule_that_fired(text: str, rule: str
     "waterproof hiking jacket under $200, size M",
     "where is my order #R10023",
     "what is your return policy?",
+    "what's your policy on exchanges?",
+    "how many days do I have to send it back?",
     "what size should I get in the Trailhead boots",
+    "sorry, I meant #R10002",  # an apology that opens a correction is not distress
+    "oops, my mistake: it's R10002",
 ])
 def test_routine_messages_stay_with_the_assistant(text: str) -> None:
     assert not load_policy(POLICY).decide(text).escalate
+
+
+@pytest.mark.parametrize("text", [
+    "sorry, I'm so upset, my order is lost",
+    "sorry, I meant to say I'm desperate",
+    "I'm so sorry, my dog died and I need to cancel my order",
+])
+def test_an_apology_does_not_hide_distress(text: str) -> None:
+    verdict = load_policy(POLICY).decide(text)
+    assert verdict.escalate and any(r.startswith("distress") for r in verdict.reasons)
 
 
 def test_the_most_urgent_rule_wins_and_every_match_is_a_reason() -> None:

@@ -13,6 +13,7 @@ from agent.commerce.query import find_email, find_order_id, find_postcode, parse
     ("I'm usually a 9.5 in boots", "9.5", None, None, None),
     ("grey fleece less than 80 dollars in XL", "XL", "grey", None, 80.0),
     ("Gray beanie", None, "grey", None, None),
+    ("does the Ember down jacket run small?", None, None, None, None),  # fit, not their size
 ])
 def test_constraints(text: str, size: str | None, color: str | None, low: float | None,
                      high: float | None) -> None:
