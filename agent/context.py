@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from agent.commerce.inventory import InventoryService
 from agent.policy import EscalationPolicy
 from agent.prompts import PromptLibrary
+from agent.reply_check import ReplyChecks
 from agent.store_policy import StorePolicy, load_store_policy
 
 
@@ -38,5 +39,7 @@ class TandemContext:
     staffing: dict[str, Any] = field(default_factory=dict)
     """Whether a person is online or support is open, and when it next opens (plain data from
     `api.services.staffing`), so a handoff reply can say honestly when someone will answer."""
+    reply_checks: ReplyChecks | None = None
+    """Counts of model replies kept and replaced by the fact check (shown by /healthz)."""
     reads: list[str] = field(default_factory=list)
     """An audit of the data sources the graph read this turn (for privacy checks)."""

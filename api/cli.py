@@ -106,6 +106,8 @@ async def _chat_loop() -> None:
                                         client_message_id=str(uuid.uuid4())):
                 if event.kind == "token":
                     typer.echo(event.data["text"], nl=False)
+                elif event.kind == "reset":  # the streamed words were withdrawn
+                    typer.echo("\ntandem> ", nl=False)
                 elif event.kind == "done":
                     typer.echo("")
                     for s in event.data["reply"]["suggestions"]:

@@ -23,6 +23,7 @@ from agent.llm.factory import generation_gate, make_chat_model, warm_up
 from agent.llm.limits import GenerationGate, gated
 from agent.policy import EscalationPolicy, load_policy
 from agent.prompts import PromptLibrary, prompt_library
+from agent.reply_check import ReplyChecks
 from agent.store_policy import StorePolicy, load_store_policy
 from api.checkpoints import open_checkpointer
 from api.db import engine_for
@@ -80,6 +81,8 @@ class TandemRuntime:
     inventory: InventoryService
     models: ModelHolder
     store_policy: StorePolicy = field(default_factory=load_store_policy)
+    reply_checks: ReplyChecks = field(default_factory=ReplyChecks)
+    """Model replies kept and replaced by the fact check, for /healthz."""
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, coro: object) -> None:

@@ -155,6 +155,9 @@ class Health(BaseModel):
     provider: str
     generations: dict[str, float] | None = None
     """Counters of the bound on concurrent model generations (None when unbounded)."""
+    replies: dict[str, Any] | None = None
+    """Model replies kept, and replaced by the template because they stated what the facts
+    did not or left out the fact the turn was about (agent/reply_check.py)."""
 
 
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")

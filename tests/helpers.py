@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,26 @@ async def say(client: httpx.AsyncClient, chat: Chat, text: str,
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def say_streaming(client: httpx.AsyncClient, chat: Chat, text: str
+                        ) -> list[tuple[str, dict[str, Any]]]:
+    """One turn with `Accept: text/event-stream`: its (event, data) pairs in order."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    async with client.stream(
+        "POST", f"/v1/conversations/{chat.id}/messages",
+        headers=chat.headers | {"Accept": "text/event-stream"},
+        json={"text": text, "client_message_id": uuid.uuid4().hex},
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line.removeprefix("data: "))))
+    return events
 
 
 async def agent_headers(client: httpx.AsyncClient, username: str,

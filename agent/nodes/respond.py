@@ -2,7 +2,9 @@
 
 The static system prompt comes first and is identical every turn, so the runtime's prompt
 cache reuses it.  If the model fails or times out, the shopper gets the same facts from a
-plain template instead: a turn never hangs and never loses the facts.  When every
+plain template instead: a turn never hangs and never loses the facts.  A reply that states
+what the facts do not, or leaves out the fact the turn is about, is withdrawn and replaced
+by the same template (agent/reply_check.py).  When every
 generation slot is taken and the queue is full (agent/llm/limits.py), the shopper is told
 honestly to bear with us, with the same facts (prompts/busy.j2), instead of a timeout.
 """
@@ -24,6 +26,7 @@ from agent.context import TandemContext
 from agent.llm.limits import ModelBusy
 from agent.llm.scripted import ScriptExhausted
 from agent.nodes.text import last_shopper_text
+from agent.reply_check import reply_problem
 from agent.state import ConversationState
 
 log = logging.getLogger(__name__)
@@ -102,8 +105,15 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
                         exc.__class__.__name__, exc)
             llm["error"] = exc.__class__.__name__
         llm["seconds"] = round(time.perf_counter() - started, 3)
-        if text and llm.get("error"):
-            # Part of a reply was streamed: keep the facts complete by appending the rest.
+        if text and not llm.get("error"):
+            problem = reply_problem(intent, facts, values["shopper"], text)
+            if ctx.reply_checks is not None:
+                ctx.reply_checks.record(intent, problem)
+            if problem:
+                log.warning("model reply replaced by the template (%s): %r", problem, text)
+                llm["replaced"] = problem
+        if text and (llm.get("error") or llm.get("replaced")):
+            # The streamed words are withdrawn and the template says the facts instead.
             text = ""
             emit({"reset": True})
     if not text:

@@ -71,8 +71,11 @@ async def _events_to_sse(events: asyncio.Queue[TurnEvent | Exception | None]
     summary="Send a shopper message and get the reply",
     description="Runs one turn. With `Accept: text/event-stream` the reply streams as "
                 "server-sent events (`token` events with partial text, then one `done` event "
-                "with the full reply object). Resending the same `client_message_id` returns "
-                "the first answer instead of starting a second turn.",
+                "with the full reply object). A `reset` event withdraws the text streamed so "
+                "far (the model failed, or its reply stated what the store's facts did not); "
+                "the tokens after it, and `done`, carry the reply that stands. Resending the "
+                "same `client_message_id` returns the first answer instead of starting a "
+                "second turn.",
     responses={409: {"description": "the same client_message_id is still being answered"},
                413: {"description": "message too long"}},
 )

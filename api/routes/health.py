@@ -17,7 +17,9 @@ router = APIRouter(tags=["health"])
             description="`starting` while the model loads and warms up (replies then come "
                         "from templates), `degraded` when the database or model failed. 503 "
                         "unless `ok`. `generations` counts model generations running, waiting "
-                        "and turned away (the shopper then got the \"one moment\" reply).")
+                        "and turned away (the shopper then got the \"one moment\" reply); "
+                        "`replies` counts model replies kept and those replaced by the "
+                        "template because they stated what the facts did not.")
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     try:
         with runtime.engine.connect() as conn:
@@ -31,5 +33,6 @@ def healthz(runtime: RuntimeDep) -> JSONResponse:
     gate = runtime.models.gate
     body = Health(status=status, database=database, model=model,  # type: ignore[arg-type]
                   provider=runtime.settings.llm_provider,
-                  generations=gate.metrics.snapshot() if gate else None)
+                  generations=gate.metrics.snapshot() if gate else None,
+                  replies=runtime.reply_checks.snapshot())
     return JSONResponse(body.model_dump(), status_code=200 if status == "ok" else 503)

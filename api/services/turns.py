@@ -166,7 +166,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         store_policy=rt.store_policy,
         region=rt.settings.shopper_region, max_suggestions=rt.settings.max_suggestions,
         llm_timeout_s=rt.settings.llm_timeout_s, customer_id=customer_id,
-        personalization=personalization, staffing=staffing,
+        personalization=personalization, staffing=staffing, reply_checks=rt.reply_checks,
     )
 
     config = {"configurable": {"thread_id": conversation_id}}

@@ -417,6 +417,7 @@
         if (/json/.test(r.headers.get('content-type') || '')) done = await r.json();
         else await sse(r, function (ev, d) {
           if (ev == 'token') { txt += d.text || ''; a._tx.textContent = txt; scroll(); }
+          else if (ev == 'reset') { txt = ''; a._tx.textContent = ''; } // words withdrawn: the facts follow
           else if (ev == 'done') done = d;
           else if (ev == 'error') fail = (d && d.detail) || 'Sorry, something went wrong. Please try again.';
         });

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from agent.commerce.inventory import DatabaseInventory, StockAt, soonest_source, stock_note
 from api.db import session_scope
 from api.models import Customer, StockLevel, Variant
-from tests.agent.test_graph import _context, _turns
+from tests.agent.chat import context, turns
 
 
 @contextmanager
@@ -62,14 +62,14 @@ QUESTION = "waterproof hiking jacket under $200, size M"
 
 
 async def _first_suggestion(engine: Engine) -> str:
-    (state,) = await _turns(_context(engine, None), QUESTION)
+    (state,) = await turns(context(engine, None), QUESTION)
     return str(state["suggestions"][0]["variant_id"])
 
 
 async def test_stock_sold_out_right_after_the_search_is_not_suggested(engine: Engine) -> None:
     victim = await _first_suggestion(engine)
     with restored_stock(engine):
-        (state,) = await _turns(_context(engine, None,
+        (state,) = await turns(context(engine, None,
                                          inventory=FlashSale(engine, victim, "before")), QUESTION)
     assert state["suggestions"], "the rest of the shelf is still offered"
     assert victim not in {s["variant_id"] for s in state["suggestions"]}
@@ -80,7 +80,7 @@ async def test_stock_sold_out_while_the_answer_is_put_together_is_not_suggested(
     victim = await _first_suggestion(engine)
     with restored_stock(engine):
         sale = FlashSale(engine, victim, "after")
-        (state,) = await _turns(_context(engine, None, inventory=sale), QUESTION)
+        (state,) = await turns(context(engine, None, inventory=sale), QUESTION)
     assert sale.calls == 2, "the chosen suggestions are read again right before the answer"
     assert victim not in {s["variant_id"] for s in state["suggestions"]}
     assert all(s["in_stock"] for s in state["suggestions"])
@@ -89,7 +89,7 @@ async def test_stock_sold_out_while_the_answer_is_put_together_is_not_suggested(
 async def test_a_sold_out_colour_is_offered_in_another_colour_and_says_why(
         engine: Engine) -> None:
     # The demo store's Cascade jacket is sold out in its first colour (Blue) in size M.
-    (state,) = await _turns(_context(engine, None), "cascade rain jacket in blue, size M")
+    (state,) = await turns(context(engine, None), "cascade rain jacket in blue, size M")
     first = state["suggestions"][0]
     assert first["name"] == "Cascade Waterproof Rain Jacket"
     assert first["size"] == "M" and first["color"] != "Blue"
@@ -104,7 +104,7 @@ async def test_a_sold_out_colour_is_offered_in_another_colour_and_says_why(
 
 async def test_a_product_sold_out_everywhere_is_replaced_by_one_of_its_kind_at_a_similar_price(
         engine: Engine) -> None:
-    (state,) = await _turns(_context(engine, None), "ultralight tent")
+    (state,) = await turns(context(engine, None), "ultralight tent")
     stand_in = next(s for s in state["suggestions"] if s["alternative"])
     assert stand_in["alternative"].startswith("The Featherlite 1 Ultralight Tent is sold out; "
                                               "this is another tent at a similar price")
@@ -127,7 +127,7 @@ def _soonest_notes(engine: Engine, region: str) -> Callable[[dict[str, object]],
 
 
 async def test_a_postcode_in_the_conversation_picks_the_nearest_stock(engine: Engine) -> None:
-    _, state = await _turns(_context(engine, None), "hi, I'm in 10001",
+    _, state = await turns(context(engine, None), "hi, I'm in 10001",
                             "rain jacket size M")
     assert state["facts"]["region"] == "US-East"
     note = _soonest_notes(engine, "US-East")
@@ -142,11 +142,11 @@ async def test_a_signed_in_shoppers_region_comes_from_their_profile_only_with_co
     with Session(engine) as session:
         east = session.exec(select(Customer).where(Customer.region == "US-East")).first()
     assert east is not None
-    ctx = _context(engine, None, customer_id=east.id, region="US-West")
-    (state,) = await _turns(ctx, "rain jacket size M")
+    ctx = context(engine, None, customer_id=east.id, region="US-West")
+    (state,) = await turns(ctx, "rain jacket size M")
     assert state["facts"]["region"] == "US-East" and "customer_profile" in ctx.reads
 
-    private = _context(engine, None, customer_id=east.id, region="US-West",
+    private = context(engine, None, customer_id=east.id, region="US-West",
                        personalization=False)
-    (state,) = await _turns(private, "rain jacket size M")
+    (state,) = await turns(private, "rain jacket size M")
     assert state["facts"]["region"] == "US-West" and "customer_profile" not in private.reads

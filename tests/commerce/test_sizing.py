@@ -14,7 +14,8 @@ from agent.commerce.measurements import parse_body
 from agent.commerce.sizing import FitKnowledge, FitRecord, Shopper, advise, order_run, step
 from api.db import session_scope
 from api.models import FitFeedback
-from tests.agent.test_graph import _context, _turns
+from tests.agent.chat import context as _context
+from tests.agent.chat import turns as _turns
 
 RUN = ["XS", "S", "M", "L", "XL"]
 CHEST = {"unit": "in", "measure": "chest", "sizes": {

@@ -115,5 +115,5 @@ async def test_a_second_shopper_gets_one_moment_with_the_facts_while_the_model_i
         transcript = (await client.get(f"/v1/conversations/{second.id}",
                                        headers=second.headers)).json()
         assert text in str(transcript)
-        again = await say(client, second, "and a fleece jacket?")
+        again = await say(client, second, "and a fleece jacket in size M?")
         assert again["reply"]["text"] == "Here is what I found for you."

@@ -97,7 +97,8 @@ async def test_the_hosted_model_never_sees_the_email_and_the_shopper_gets_it_bac
     def answer(messages: Sequence[BaseMessage]) -> str:
         # The scripted double stands in for the hosted provider: it only sees placeholders.
         assert "[EMAIL_1]" in str(messages[-1].content)
-        return f"Thanks! Order {order.id} is on its way; updates go to [EMAIL_1]."
+        return (f"Thanks! Order {order.id} is on its way ({order.tracking_number}); updates go "
+                "to [EMAIL_1].")
 
     hosted = ScriptedChatModel(replies=[answer])
     async with api_client(settings, model=RedactingChatModel(inner=hosted)) as client:
@@ -106,8 +107,8 @@ async def test_the_hosted_model_never_sees_the_email_and_the_shopper_gets_it_bac
                                        "phone 503-555-0199")
     seen = " ".join(str(m.content) for call in hosted.calls for m in call["messages"])
     assert hosted.calls and order.email not in seen and "555-0199" not in seen
-    assert turn["reply"]["text"] == f"Thanks! Order {order.id} is on its way; updates go to " \
-                                    f"{order.email}."
+    assert turn["reply"]["text"] == (f"Thanks! Order {order.id} is on its way "
+                                     f"({order.tracking_number}); updates go to {order.email}.")
 
 
 async def test_a_streamed_reply_is_filled_back_even_when_a_placeholder_is_split() -> None:

@@ -1,0 +1,95 @@
+"""A model reply that invents or drops the fact a turn is about does not reach the shopper.
+
+The bad replies here are ones the embedded 1.5B model really gave on the starter suite
+(2026-12-01); the scripted model replays them so the graph's behaviour can be asserted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from agent.llm.scripted import ScriptedChatModel
+from agent.reply_check import ReplyChecks, reply_problem
+from api.models import Order
+from tests.agent.chat import context, turns
+
+SHIPPED_ORDER = {"order": {
+    "id": "#R10508", "status": "shipped", "status_words": "on its way",
+    "placed_on": "2026-11-20", "items": ["1 x Ember 800 Down Jacket"], "carrier": "UPS",
+    "tracking_number": "1Z4F83A10384", "expected_delivery": "2026-12-06"}}
+
+
+def test_a_reply_that_says_the_facts_passes() -> None:
+    reply = "Your order #R10508 is on its way with UPS (1Z4F83A10384), expected December 6."
+    assert reply_problem("order_status", SHIPPED_ORDER, "where is #R10508?", reply) is None
+
+
+def test_an_invented_tracking_number_or_date_is_caught() -> None:
+    reply = ("Order #R10508 is on its way, tracking 1Z4F83A10384 and R10508-123456, "
+             "arriving December 2nd.")
+    problem = reply_problem("order_status", SHIPPED_ORDER, "where is #R10508?", reply)
+    assert problem is not None and "R10508-123456" in problem and "12/2" in problem
+
+
+def test_a_status_the_store_does_not_say_is_caught() -> None:
+    pending = {"order": SHIPPED_ORDER["order"] | {
+        "status": "pending", "status_words": "received and waiting to be processed",
+        "tracking_number": None, "expected_delivery": None}}
+    problem = reply_problem("order_status", pending, "has #R10508 shipped?",
+                            "The order #R10508 has been shipped.")
+    assert problem == "does not say the order is received and waiting to be processed"
+
+
+def test_an_invented_price_is_caught_but_the_shoppers_budget_is_not() -> None:
+    facts: dict[str, Any] = {"constraints": {"max_price": 20.0}, "products": [],
+                             "sold_out": []}
+    assert reply_problem("discovery", facts, "down jacket under $20",
+                         "Nothing under $20 right now; could you go higher?") is None
+    problem = reply_problem("discovery", facts, "down jacket under $20",
+                            "The closest match under $20 is a down jacket at $19.99.")
+    assert problem is not None and "$19.99" in problem
+
+
+def test_sizing_advice_must_name_the_size_and_a_missing_size_must_be_asked_for() -> None:
+    advice = {"product": "Drizzle Packable Rain Jacket", "advice": "L", "fit": "runs small",
+              "confidence": "high", "sizes": ["S", "M", "L", "XL"]}
+    shopper = "what size should I get in the Drizzle? I'm usually a M"
+    assert reply_problem("sizing", advice, shopper,
+                         "Go for size L: the Drizzle runs small.") is None
+    assert reply_problem("sizing", advice, shopper,
+                         "The Drizzle Packable Rain Jacket runs small.") == (
+        "does not recommend size L")
+    unknown = {"no_product": True, "usual_size": None}
+    assert reply_problem("sizing", unknown, "what size should I get?",
+                         "The usual size for this product is medium.") is not None
+
+
+async def test_the_shopper_gets_the_template_facts_instead_of_an_invented_status(
+        engine: Engine) -> None:
+    with Session(engine) as session:
+        order = session.exec(select(Order).where(Order.status == "pending")
+                             .order_by(col(Order.id))).first()
+    assert order is not None
+    checks = ReplyChecks()
+    model = ScriptedChatModel(replies=[f"The order #{order.id} has been shipped and will "
+                                       "arrive on December 24th."])
+    ctx = context(engine, model, reply_checks=checks)
+    (state,) = await turns(ctx, f"has order #{order.id} shipped yet? email {order.email}")
+    assert state["intent"] == "order_status"
+    assert "shipped" not in state["reply"]
+    assert "received and waiting to be processed" in state["reply"]
+    assert state["facts"]["_llm"]["replaced"].startswith("states what the facts do not")
+    assert checks.snapshot() == {"kept": 0, "replaced": 1,
+                                 "replaced_by_intent": {"order_status": 1}}
+
+
+async def test_a_good_model_reply_is_kept_and_counted(engine: Engine) -> None:
+    checks = ReplyChecks()
+    model = ScriptedChatModel(replies=["Two good waterproof jackets in your size."])
+    ctx = context(engine, model, reply_checks=checks)
+    (state,) = await turns(ctx, "waterproof hiking jacket under $200, size M")
+    assert state["reply"] == "Two good waterproof jackets in your size."
+    assert checks.snapshot()["kept"] == 1 and checks.snapshot()["replaced"] == 0
