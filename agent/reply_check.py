@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from agent.fact_check import unsupported_facts
@@ -70,10 +70,16 @@ def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
     return None
 
 
-def reply_problem(intent: str, facts: dict[str, Any], shopper: str, reply: str) -> str | None:
-    """Why the reply cannot stand, or None when it is supported by the facts."""
+def reply_problem(intent: str, facts: dict[str, Any], shopper: str, reply: str, *,
+                  store_names: Iterable[str] = ()) -> str | None:
+    """Why the reply cannot stand, or None when it is supported by the facts.
+    `store_names` are the store's product names: one the reply names must be in the facts
+    (a product the graph did not fetch was never checked for stock)."""
     sources = [shopper, *_strings({k: v for k, v in facts.items() if not k.startswith("_")})]
     invented = unsupported_facts([reply], sources, dates=True)
+    known = " ".join(sources).casefold()
+    invented += [name for name in store_names
+                 if name.casefold() in reply.casefold() and name.casefold() not in known]
     if invented:
         return "states what the facts do not: " + ", ".join(invented[:3])
     return _missing_fact(intent, facts, reply)

@@ -94,6 +94,11 @@ def variant_meets(variant: VariantView, query: ShopperQuery) -> bool:
     )
 
 
+def product_names(session: Session) -> list[str]:
+    """Every product name in the store (to check that a reply names only fetched ones)."""
+    return list(session.exec(select(Product.name)).all())
+
+
 def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
                    climate: Climate = "temperate", semantic: bool = True) -> list[Candidate]:
     """Products ranked by keyword relevance plus semantic similarity, winter gear after the

@@ -21,7 +21,10 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from agent.commerce.catalog import product_names
 from agent.context import TandemContext
 from agent.llm.limits import ModelBusy
 from agent.llm.scripted import ScriptExhausted
@@ -71,6 +74,11 @@ async def _stream_reply(model: BaseChatModel, prompt: list[Any], emit: Any) -> s
     return "".join(parts).strip()
 
 
+def _store_names(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return product_names(session)
+
+
 async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
     ctx = runtime.context
     intent = state.get("intent", "smalltalk")
@@ -106,7 +114,8 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             llm["error"] = exc.__class__.__name__
         llm["seconds"] = round(time.perf_counter() - started, 3)
         if text and not llm.get("error"):
-            problem = reply_problem(intent, facts, values["shopper"], text)
+            names = await asyncio.to_thread(_store_names, ctx.engine)
+            problem = reply_problem(intent, facts, values["shopper"], text, store_names=names)
             if ctx.reply_checks is not None:
                 ctx.reply_checks.record(intent, problem)
             if problem:

@@ -93,3 +93,14 @@ async def test_a_good_model_reply_is_kept_and_counted(engine: Engine) -> None:
     (state,) = await turns(ctx, "waterproof hiking jacket under $200, size M")
     assert state["reply"] == "Two good waterproof jackets in your size."
     assert checks.snapshot()["kept"] == 1 and checks.snapshot()["replaced"] == 0
+
+
+def test_a_product_the_graph_did_not_fetch_is_caught() -> None:
+    facts: dict[str, Any] = {"products": [{"name": "Scramble Softshell Jacket", "price": 154.0,
+                                           "alternative": None}], "sold_out": []}
+    store = ["Scramble Softshell Jacket", "Cascade Waterproof Rain Jacket"]
+    assert reply_problem("discovery", facts, "blue ski jacket",
+                         "Try the Scramble Softshell Jacket.", store_names=store) is None
+    problem = reply_problem("discovery", facts, "blue ski jacket",
+                            "Try the blue Cascade Waterproof Rain Jacket.", store_names=store)
+    assert problem is not None and "Cascade Waterproof Rain Jacket" in problem
