@@ -110,6 +110,7 @@ def _orders(rt: TandemRuntime, texts: list[str]) -> dict[str, OrderRecord]:
 
 async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
                 repeat: int, personalization: bool) -> TurnRecord:
+    replaced_before = rt.reply_checks.snapshot()["replaced"]  # cases run one at a time
     with metering(repeat) as meter:
         done, first, seconds = await timed_turn(rt, conversation_id=conversation_id, text=text)
     return TurnRecord(
@@ -118,7 +119,8 @@ async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
         personalization=personalization, suggestions=_suggestions(rt, done["message_id"]),
         seconds=round(seconds, 4), first_token_s=round(first, 4) if first else None,
         llm_calls=meter.calls, cached_calls=meter.cached_calls,
-        input_tokens=meter.input_tokens, output_tokens=meter.output_tokens)
+        input_tokens=meter.input_tokens, output_tokens=meter.output_tokens,
+        reply_replaced=rt.reply_checks.snapshot()["replaced"] > replaced_before)
 
 
 async def run_case(rt: TandemRuntime, suite: Suite, case: Case, repeat: int,

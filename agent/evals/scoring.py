@@ -61,6 +61,9 @@ class RunSummary(BaseModel):
     """Cases marked known_failure that now pass every repeat: remove the mark."""
     scorer_pass_rates: dict[str, float] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
+    model_replies: dict[str, int] = Field(default_factory=dict)
+    """Turns whose reply the model phrased, and how many of those replies the fact check
+    withdrew for the template's (agent/reply_check.py); empty when scoring offline."""
     skipped: str | None = None
 
 
