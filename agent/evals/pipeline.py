@@ -66,7 +66,7 @@ def run_and_score(suite_path: Path, settings: Settings, options: RunOptions, *,
         "model": first.model if first else None, "prompts": first.prompts if first else None,
         "timings": {"run_s": round(ran, 3),
                     "score_s": round(time.perf_counter() - scored_at, 3)}})
-    model_turns = [t for tr in transcripts for t in tr.turns if t.llm_calls]
+    model_turns = [t for tr in transcripts for t in tr.turns if t.reply_checked]
     result.summary.model_replies = {
         "turns": len(model_turns), "replaced": sum(t.reply_replaced for t in model_turns)}
     if out_dir is not None:

@@ -77,7 +77,7 @@ def print_summary(result: RunResult, console: Console | None = None,
                   f"; known failures {len(s.known_failures)}")
     console.print(f"scorers: {rates}")
     if s.model_replies.get("turns"):
-        console.print(f"model replies: {s.model_replies['turns']}, withdrawn by the fact check "
-                      f"{s.model_replies['replaced']}")
+        console.print(f"replies phrased by the model: {s.model_replies['turns']}, withdrawn "
+                      f"by the fact check: {s.model_replies['replaced']}")
     if s.timings:
         console.print("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in s.timings.items()))

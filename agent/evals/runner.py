@@ -110,7 +110,7 @@ def _orders(rt: TandemRuntime, texts: list[str]) -> dict[str, OrderRecord]:
 
 async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
                 repeat: int, personalization: bool) -> TurnRecord:
-    replaced_before = rt.reply_checks.snapshot()["replaced"]  # cases run one at a time
+    before = rt.reply_checks.snapshot()  # cases run one at a time: the change is this turn's
     with metering(repeat) as meter:
         done, first, seconds = await timed_turn(rt, conversation_id=conversation_id, text=text)
     return TurnRecord(
@@ -120,7 +120,14 @@ async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
         seconds=round(seconds, 4), first_token_s=round(first, 4) if first else None,
         llm_calls=meter.calls, cached_calls=meter.cached_calls,
         input_tokens=meter.input_tokens, output_tokens=meter.output_tokens,
-        reply_replaced=rt.reply_checks.snapshot()["replaced"] > replaced_before)
+        reply_checked=_checked(rt) > before["kept"] + before["replaced"],
+        reply_replaced=rt.reply_checks.snapshot()["replaced"] > before["replaced"])
+
+
+def _checked(rt: TandemRuntime) -> int:
+    """Model replies the fact check has seen (a template reply is never checked)."""
+    counts = rt.reply_checks.snapshot()
+    return int(counts["kept"] + counts["replaced"])
 
 
 async def run_case(rt: TandemRuntime, suite: Suite, case: Case, repeat: int,

@@ -73,6 +73,8 @@ class TurnRecord(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cached_calls: int = 0
+    reply_checked: bool = False
+    """The model phrased this turn's reply (so the fact check saw it)."""
     reply_replaced: bool = False
     """The model's reply was withdrawn by the fact check and the template reply stood."""
     expect: TurnExpect = Field(default_factory=TurnExpect)
