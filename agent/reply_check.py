@@ -50,6 +50,8 @@ def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
         order = facts.get("order")
         if not order:
             return None if asks else "does not ask for the order number or proof"
+        if str(order["id"]).lstrip("#").casefold() not in reply.casefold():
+            return f"does not name order {order['id']}"  # a bare "cancelled" says too little
         if order["status_words"].casefold() not in reply.casefold():
             return f"does not say the order is {order['status_words']}"
         if order.get("tracking_number") and order["tracking_number"] not in reply:

@@ -34,6 +34,12 @@ def test_an_invented_tracking_number_or_date_is_caught() -> None:
     assert problem is not None and "R10508-123456" in problem and "12/2" in problem
 
 
+def test_a_bare_status_that_does_not_name_the_order_is_caught() -> None:
+    # What the 1.5B model answered to a candidate prompt that quoted the status words.
+    assert reply_problem("order_status", SHIPPED_ORDER, "where is #R10508?",
+                         "on its way") == "does not name order #R10508"
+
+
 def test_a_status_the_store_does_not_say_is_caught() -> None:
     pending = {"order": SHIPPED_ORDER["order"] | {
         "status": "pending", "status_words": "received and waiting to be processed",
