@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.config_files import check_patterns
 from agent.triage import ClassifierConfig, TriageClassifier, TriageModelError, assess
 
 LOCKED_RULES = frozenset({"safety", "legal_threat", "human_request", "anger", "distress"})
@@ -43,12 +44,7 @@ class EscalationRule(BaseModel):
     @field_validator("patterns", "unless")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
-        return patterns
+        return check_patterns(patterns)
 
     @property
     def active(self) -> bool:

@@ -14,8 +14,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent.config_files import check_patterns, load_validated
 
 Topic = Literal["returns", "exchanges", "shipping"]
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "policies" / "store_policy.yaml"
@@ -65,12 +66,7 @@ class StorePolicy(BaseModel):
     @classmethod
     def _patterns_compile(cls, questions: dict[Topic, list[str]]) -> dict[Topic, list[str]]:
         for topic, patterns in questions.items():
-            for pattern in patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(f"{topic}: pattern {pattern!r} is not a valid regex: "
-                                     f"{exc}") from exc
+            check_patterns(patterns, where=topic)
         return questions
 
     @cached_property
@@ -92,15 +88,4 @@ class StorePolicy(BaseModel):
 @lru_cache(maxsize=4)
 def load_store_policy(path: Path = DEFAULT_PATH) -> StorePolicy:
     """Load and validate the file (cached per path: it is read once per process)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise StorePolicyError(f"{path}: store policy file not found") from exc
-    except yaml.YAMLError as exc:
-        raise StorePolicyError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return StorePolicy.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise StorePolicyError(f"{path}: {where}: {first['msg']}") from exc
+    return load_validated(path, StorePolicy, StorePolicyError)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from agent.config_files import load_validated
 from agent.evals.compare import compare
 from agent.evals.reports import read_json, write_json
 from agent.evals.scoring import RunResult
@@ -40,18 +40,7 @@ class Thresholds(BaseModel):
 
 
 def load_thresholds(path: Path = THRESHOLDS_PATH) -> Thresholds:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ThresholdError(f"{path}: not found") from exc
-    except yaml.YAMLError as exc:
-        raise ThresholdError(f"{path}: not valid YAML: {exc}") from exc
-    try:
-        return Thresholds.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ThresholdError(f"{path}: {'.'.join(map(str, first['loc']))}: "
-                             f"{first['msg']}") from exc
+    return load_validated(path, Thresholds, ThresholdError)
 
 
 def check(result: RunResult, threshold: SuiteThreshold,

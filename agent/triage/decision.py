@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agent.config_files import check_patterns
 from agent.triage.classifier import TriageScore
 
 Head = Literal["route", "charged"]
@@ -42,12 +43,7 @@ class ClassifierConfig(BaseModel):
     @field_validator("ignore")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
-        return patterns
+        return check_patterns(patterns)
 
     def readable(self, text: str) -> str:
         """The message as the classifier should read it, `ignore` patterns cut out."""
