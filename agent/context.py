@@ -41,5 +41,8 @@ class TandemContext:
     `api.services.staffing`), so a handoff reply can say honestly when someone will answer."""
     reply_checks: ReplyChecks | None = None
     """Counts of model replies kept and replaced by the fact check (shown by /healthz)."""
+    catalogue_names: tuple[str, ...] | None = None
+    """The store's product names, kept by the first node that reads the catalogue this turn
+    (the router), so the reply check does not read them again."""
     reads: list[str] = field(default_factory=list)
     """An audit of the data sources the graph read this turn (for privacy checks)."""

@@ -120,13 +120,12 @@ async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
         seconds=round(seconds, 4), first_token_s=round(first, 4) if first else None,
         llm_calls=meter.calls, cached_calls=meter.cached_calls,
         input_tokens=meter.input_tokens, output_tokens=meter.output_tokens,
-        reply_checked=_checked(rt) > before["kept"] + before["replaced"],
+        # A template reply is never checked: only a reply the model phrased moves a count.
+        reply_checked=_checked(rt.reply_checks.snapshot()) > _checked(before),
         reply_replaced=rt.reply_checks.snapshot()["replaced"] > before["replaced"])
 
 
-def _checked(rt: TandemRuntime) -> int:
-    """Model replies the fact check has seen (a template reply is never checked)."""
-    counts = rt.reply_checks.snapshot()
+def _checked(counts: dict[str, Any]) -> int:
     return int(counts["kept"] + counts["replaced"])
 
 

@@ -114,7 +114,9 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             llm["error"] = exc.__class__.__name__
         llm["seconds"] = round(time.perf_counter() - started, 3)
         if text and not llm.get("error"):
-            names = await asyncio.to_thread(_store_names, ctx.engine)
+            names = ctx.catalogue_names
+            if names is None:  # the router did not read the catalogue this turn
+                names = tuple(await asyncio.to_thread(_store_names, ctx.engine))
             problem = reply_problem(intent, facts, values["shopper"], text, store_names=names)
             if ctx.reply_checks is not None:
                 ctx.reply_checks.record(intent, problem)

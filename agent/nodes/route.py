@@ -155,6 +155,7 @@ def _against_catalogue(intent: Intent, text: str, query: ShopperQuery,
     with Session(ctx.engine) as session:
         scope = store_scope(session)
         ctx.reads.append("catalog")
+        ctx.catalogue_names = tuple(p.name for p in scope.products)
         refined = _follow_up(query, last, scope) if may_refine else None
         if refined is not None:
             return {"intent": "discovery", "refined_query": asdict(refined)}

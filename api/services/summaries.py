@@ -15,11 +15,12 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from agent.fact_check import unsupported_facts
 from agent.llm.structured import ask_json
+from agent.privacy.redact import remove_payment_and_address
 from api.db import session_scope
 from api.models import Handoff, Message
 from api.runtime import TandemRuntime
-from api.services.summary_check import scrub, unsupported_facts
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def check_draft(draft: HandoffDraft, transcript: list[str]) -> HandoffDraft | No
         log.warning("AI summary dropped: not in the transcript: %s", "; ".join(invented))
         return None
     return HandoffDraft.model_validate(
-        {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()})
+        {k: remove_payment_and_address(v) if isinstance(v, str) else v for k, v in fields.items()})
 
 
 def _transcript_lines(rt: TandemRuntime, handoff_id: str) -> list[str] | None:

@@ -3,8 +3,6 @@ withdrawn (`reset`), the template's facts follow, and operators see it counted."
 
 from __future__ import annotations
 
-import httpx
-
 from agent.llm.scripted import ScriptedChatModel
 from api.settings import Settings
 from tests.conftest import api_client
@@ -35,7 +33,9 @@ async def test_an_invented_price_is_withdrawn_and_the_facts_are_stored(
                                      "replaced_by_intent": {"discovery": 1}}
 
 
-async def test_a_faithful_reply_streams_without_a_reset(client: httpx.AsyncClient) -> None:
-    chat = await start_chat(client)
-    events = await say_streaming(client, chat, "hi")
+async def test_a_faithful_reply_streams_without_a_reset(settings: Settings) -> None:
+    faithful = "A few waterproof jackets in size M for you."
+    async with api_client(settings, model=ScriptedChatModel(replies=[faithful])) as client:
+        chat = await start_chat(client)
+        events = await say_streaming(client, chat, "waterproof hiking jacket under $200, size M")
     assert "reset" not in [kind for kind, _ in events]
