@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DB := var/tandem.db
 CHROMIUM := /usr/bin/chromium
+# External data sets for evals, tests and benchmarks (never needed to serve): the folder
+# beside the checkout when it is there; tests that need it skip without it (fail in CI).
+export TANDEM_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: run setup browser-setup demo-data test test-fast test-embedded test-browser lint bench \
 	bench-api bench-widget clean
@@ -45,8 +48,7 @@ run: $(STAMP) $(DB)
 ## Every test: unit, API on SQLite and PostgreSQL, and the embedded-model tests.
 ## The browser tests run in their own pytest process: Playwright's sync API keeps an event
 ## loop running that would clash with pytest-asyncio's loops in the same process.
-test: $(STAMP) browser-setup
-	$(BIN)/ruff check .
+test: lint browser-setup
 	$(BIN)/python -m pytest -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
@@ -62,8 +64,11 @@ test-embedded: $(STAMP)
 test-browser: $(STAMP) browser-setup
 	$(BIN)/python -m pytest -m browser
 
+## Style (ruff), the layers (import-linter: see pyproject.toml) and types (mypy).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 ## Tandem against the ReAct baseline on the embedded model (tokens, calls, latency, grounding).
 bench: $(STAMP)

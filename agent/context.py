@@ -9,7 +9,7 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
 
 from agent.commerce.inventory import InventoryService
-from agent.policy import EscalationPolicy
+from agent.escalation import EscalationPolicy
 from agent.prompts import PromptLibrary
 from agent.reply_check import ReplyChecks
 from agent.store_policy import StorePolicy, load_store_policy

@@ -42,7 +42,11 @@ def after_route(state: ConversationState) -> JobNode:
     raise ValueError(f"router produced an unknown intent: {intent!r}")
 
 
-def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> CompiledStateGraph:  # type: ignore[type-arg]
+Graph = CompiledStateGraph[ConversationState, TandemContext, InputState, ConversationState]
+"""The compiled conversation graph: its state, run-time context, input and output."""
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph = StateGraph(ConversationState, context_schema=TandemContext, input_schema=InputState)
     graph.add_node("route", route)
     graph.add_node("discover", discover)

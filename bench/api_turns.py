@@ -27,13 +27,14 @@ from langgraph.checkpoint.memory import InMemorySaver
 from agent.commerce.demo_store import build_demo_store
 from agent.commerce.inventory import DatabaseInventory
 from agent.context import TandemContext
+from agent.escalation import load_policy
 from agent.graph import build_graph
 from agent.llm.scripted import ScriptedChatModel
-from agent.policy import load_policy
 from agent.prompts import PromptLibrary
 from api.app import create_app
 from api.db import engine_for, session_scope
-from api.settings import PROJECT_ROOT, Settings
+from api.settings import Settings
+from bench import RESULTS_DIR
 
 CONVERSATIONS = [
     ["hi", "waterproof hiking jacket under $200, size M", "something in blue?"],
@@ -118,7 +119,7 @@ async def main() -> None:
         r = results[name]
         print(f"{name:<24}{r['turns']:>7}{r['turns_per_s']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}")
     print(f"API cost vs graph alone (p50 ratio): {results['ratio api/baseline p50']}x")
-    out = PROJECT_ROOT / "bench" / "results" / "api_turns.json"
+    out = RESULTS_DIR / "api_turns.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
 

@@ -33,9 +33,11 @@ import httpx
 from agent.llm.scripted import ScriptedChatModel
 from api.app import create_app
 from api.db import engine_for, session_scope
-from api.models import Conversation, Handoff, ShopperContact, utcnow
+from api.models import Conversation, Handoff, ShopperContact
 from api.services.handoffs import create_agent
-from api.settings import PROJECT_ROOT, Settings
+from api.settings import Settings
+from bench import RESULTS_DIR
+from domain.tables import utcnow
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 RULES = [("safety", 1, "distressed"), ("legal_threat", 1, "angry"), ("anger", 2, "angry"),
@@ -152,7 +154,7 @@ def main() -> None:
     print(f"(shopper_to_queue: from sending the message to the queue rows showing the handoff; "
           f"a browser adds up to {results['shopper_to_queue']['plus_browser_poll_s']} s of "
           f"polling)")
-    out = PROJECT_ROOT / "bench" / "results" / "console_queue.json"
+    out = RESULTS_DIR / "console_queue.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from api.models import Order
+from domain.tables import Order
 
 CheckKind = Literal["products", "sizing", "order_proof", "order", "handoff"]
 

@@ -16,14 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.evals.pipeline import run_and_score
-from agent.evals.runner import RunOptions
-from agent.evals.scoring import score_all, summarise
-from agent.evals.transcript import read_jsonl, write_jsonl
-from api.settings import PROJECT_ROOT, Settings
+import evals
+from api.settings import Settings
+from bench import RESULTS_DIR
+from evals.pipeline import run_and_score
+from evals.runner import RunOptions
+from evals.scoring import score_all, summarise
+from evals.transcript import read_jsonl, write_jsonl
 
-STARTER = PROJECT_ROOT / "evals" / "suites" / "starter.yaml"
-RESULTS = PROJECT_ROOT / "bench" / "results" / "eval_scoring.json"
+STARTER = Path(evals.__file__).resolve().parent / "suites" / "starter.yaml"
+RESULTS = RESULTS_DIR / "eval_scoring.json"
 
 
 def main() -> None:

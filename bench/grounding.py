@@ -29,8 +29,8 @@ from agent.commerce.fit_feedback import stored_records
 from agent.commerce.inventory import InventoryService
 from agent.commerce.query import parse_query
 from agent.commerce.sizing import FitKnowledge, Shopper, SizeAdvice, advise, order_run
-from api.models import Order, Product, Variant
 from bench.conversations import Check
+from domain.tables import Order, Product, Variant
 
 _PRICE = re.compile(r"\$\s?(\d+(?:,\d{3})*(?:\.\d{1,2})?)")
 _LETTER_SIZE = re.compile(r"\b(XXS|XS|S|M|L|XL|XXL|XXXL)\b")  # case-sensitive on purpose

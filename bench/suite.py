@@ -43,7 +43,8 @@ from agent.commerce.semantic import index_products
 from agent.llm.model_files import PACKAGED_MODELS
 from agent.prompts import prompt_library
 from api.db import engine_for, session_scope
-from api.settings import PROJECT_ROOT, Settings, get_settings
+from api.settings import Settings, get_settings
+from bench import RESULTS_DIR
 from bench.conversations import Conversation, bench_conversations
 from bench.engine_speed import _rss, measure_engine
 from bench.react_baseline import run_react
@@ -53,7 +54,6 @@ from bench.tandem_run import run_tandem
 
 MODELS = {"1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m",
           "0.5b": "qwen2.5-coder-0.5b-instruct-q4_k_m"}
-RESULTS = PROJECT_ROOT / "bench" / "results"
 WARM_UP_TURN = "hi"
 # The ReAct baseline's prompts (tool schemas, tool results, history) outgrow Tandem's
 # default 2048-token context; both run on one runtime, so it gets room for the baseline.
@@ -202,7 +202,7 @@ async def run_bench(options: BenchOptions) -> dict[str, Any]:
 
 def write_result(result: dict[str, Any], out: Path | None = None) -> Path:
     model = result["model"].split("-instruct")[0].replace("qwen2.5-coder-", "")
-    path = out or RESULTS / f"bench_{result['provider']}_{model}.json"
+    path = out or RESULTS_DIR / f"bench_{result['provider']}_{model}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, default=str) + "\n")
     return path

@@ -30,6 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # The project root goes on the path first, so the import sits below it.
+from bench import RESULTS_DIR
 from tests.browser.harness import (
     PROJECT_ROOT,
     browser_missing_reason,
@@ -144,10 +145,10 @@ def main() -> None:
         row = result[key]
         assert isinstance(row, dict)
         print(f"{label:<44}{row['p50']:>8}{row['p95']:>8}{row['min']:>8}")
-    out = PROJECT_ROOT / "bench" / "results" / "widget.json"
+    out = RESULTS_DIR / "widget.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"written to {out.relative_to(PROJECT_ROOT)}")
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from agent.commerce.catalog import ProductView, VariantView, variant_meets
 from agent.commerce.query import ShopperQuery
-from api.models import Product, Variant
+from domain.tables import Product, Variant
 
 # "Similar price": within this share of the sold-out product's price, either way.
 SIMILAR_PRICE_SHARE = 0.3

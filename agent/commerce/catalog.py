@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from agent.commerce.climate import Climate, season_penalty
 from agent.commerce.query import ShopperQuery
 from agent.commerce.semantic import similarities
-from api.models import Product, Variant
+from domain.tables import Product, Variant
 
 # Where a term matched says how much it tells: a word in the name beats one in the blurb.
 _FIELD_WEIGHTS = (("name", 3.0), ("category", 2.5), ("tags", 1.5), ("description", 1.0))
@@ -108,7 +108,7 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
         return []
     products = session.exec(select(Product)).all()
     variants_by_product: dict[str, list[Variant]] = defaultdict(list)
-    for variant in session.exec(select(Variant).where(Variant.price_cents.is_not(None))).all():  # type: ignore[union-attr]
+    for variant in session.exec(select(Variant).where(col(Variant.price_cents).is_not(None))).all():
         variants_by_product[variant.product_id].append(variant)
     sims = similarities(session, query.text, products) if semantic else None
 

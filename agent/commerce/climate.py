@@ -13,7 +13,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from agent.commerce.query import ShopperQuery
-from api.models import Customer
+from domain.tables import Customer
 
 Climate = Literal["tropical", "temperate"]
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, delete
 
 from agent.commerce import demo_catalog as cat
 from agent.commerce.regions import region_for_postcode
-from api.models import (
+from domain.tables import (
     ORDER_STATUSES,
     Customer,
     Location,

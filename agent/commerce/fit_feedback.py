@@ -17,8 +17,8 @@ from typing import get_args
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
-from agent.commerce.sizing import Fit, FitRecord
-from api.models import FitFeedback
+from agent.commerce.sizing import Fit, FitRecord, as_fit
+from domain.tables import FitFeedback
 
 _ALIASES = {"user_id": "customer_id", "bust_size_num": "bust_in", "review_date": "date",
             "product_id": "item_id", "size_bought": "size"}
@@ -63,7 +63,7 @@ def iter_fit_csv(path: Path) -> Iterator[tuple[FitRecord, str]]:
                 raise FitFileError(f"line {line}: an id or size is longer than 64 characters")
             yield FitRecord(
                 customer_id=values["customer_id"], item_id=values["item_id"],
-                size=values["size"].upper(), fit=fit,  # type: ignore[arg-type]
+                size=values["size"].upper(), fit=as_fit(fit),
                 height_in=_number(row, "height_in", line),
                 weight_lbs=_number(row, "weight_lbs", line),
                 bust_in=_number(row, "bust_in", line),
@@ -86,5 +86,5 @@ def stored_records(session: Session, *, item_id: str, customer_id: str | None
     rows = session.exec(select(FitFeedback).where(condition)
                         .order_by(col(FitFeedback.created_at), col(FitFeedback.id))).all()
     return [FitRecord(customer_id=r.customer_id, item_id=r.item_id, size=r.size,
-                      fit=r.fit, height_in=r.height_in,  # type: ignore[arg-type]
+                      fit=as_fit(r.fit), height_in=r.height_in,
                       weight_lbs=r.weight_lbs, bust_in=r.bust_in) for r in rows]

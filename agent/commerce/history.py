@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from api.models import Order, OrderItem, Product, ShopperProfile, Variant, utcnow
+from domain.tables import Order, OrderItem, Product, ShopperProfile, Variant, utcnow
 
 
 @dataclass(frozen=True)

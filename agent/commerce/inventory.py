@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from api.models import Location, StockLevel
+from domain.tables import Location, StockLevel
 
 # A store ships outside its own region more slowly than the warehouse does.
 OUT_OF_REGION_EXTRA_DAYS = 2

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from api.models import Order, OrderItem
+from domain.tables import Order, OrderItem
 
 STATUS_WORDS = {
     "pending": "received and waiting to be processed",

@@ -7,7 +7,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from api.models import Customer
+from domain.tables import Customer
 
 RegionSource = Literal["message", "profile", "default"]
 

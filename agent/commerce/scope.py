@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from agent.commerce.catalog import catalog_words, query_terms
 from agent.commerce.semantic import similarities
-from api.models import Product
+from domain.tables import Product
 
 # A message mostly made of the catalogue's words is about the store even when none of them
 # is a kind of product ("lightweight and breathable"); one catalogue word among many others

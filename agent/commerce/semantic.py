@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.models import Product, ProductVector
+from domain.tables import Product, ProductVector
 
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,15 @@ from functools import lru_cache
 from typing import Literal
 
 Fit = Literal["small", "fit", "large"]
+_FITS: dict[str, Fit] = {"small": "small", "fit": "fit", "large": "large"}
+
+
+def as_fit(value: str) -> Fit:
+    """`value` as a fit verdict; ValueError for anything else."""
+    try:
+        return _FITS[value]
+    except KeyError:
+        raise ValueError(f"fit must be small, fit or large, not {value!r}") from None
 Confidence = Literal["high", "medium", "low"]
 LETTER_RUN = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
 # An item's buyers must number at least this many before their feedback moves a size

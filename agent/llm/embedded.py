@@ -199,7 +199,7 @@ class EmbeddedRuntime:
             model=self.model_path.stem,  # the server ignores it; it shows up in traces
             base_url=self.base_url,
             api_key=SecretStr(self._api_key),
-            max_tokens=max_tokens,  # type: ignore[call-arg]  # pydantic alias of max_completion_tokens
+            max_tokens=max_tokens,  # pydantic alias of max_completion_tokens
             temperature=temperature,
             timeout=timeout_s,
             # A local server that timed out is busy; retrying only doubles the wait.

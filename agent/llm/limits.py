@@ -24,7 +24,7 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -132,12 +132,13 @@ class GatedChatModel(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return self.inner._identifying_params
+        return dict(self.inner._identifying_params)
 
     def bind_tools(self, tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-                   **kwargs: Any) -> Runnable[LanguageModelInput, BaseMessage]:
+                   *, tool_choice: str | None = None,
+                   **kwargs: Any) -> Runnable[LanguageModelInput, AIMessage]:
         # Let the inner model format the tools its way, then bind them to this gated model.
-        bound = self.inner.bind_tools(tools, **kwargs)
+        bound = self.inner.bind_tools(tools, tool_choice=tool_choice, **kwargs)
         return self.bind(**getattr(bound, "kwargs", {}))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,

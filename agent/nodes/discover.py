@@ -21,7 +21,7 @@ from agent.commerce.inventory import (
 from agent.commerce.query import ShopperQuery, find_postcode, parse_query
 from agent.commerce.regions import shopper_region
 from agent.context import TandemContext
-from agent.explain import Evidence, because_text
+from agent.evidence import Evidence, because_text
 from agent.nodes.text import last_shopper_text, shopper_texts
 from agent.personal import load_personal
 from agent.state import ConversationState
@@ -59,7 +59,7 @@ def _evidence(query: ShopperQuery, pick: _Pick, source: StockAt, region: str,
     if query.color and variant.color and query.color.lower() in variant.color.lower():
         evidence.append(Evidence(kind="color", source="message", detail=f"in {query.color}"))
     if query.size and variant.size:
-        evidence.append(Evidence(kind="size", source=size_from,  # type: ignore[arg-type]
+        evidence.append(Evidence(kind="size", source=size_from,
                                  detail=f"size {variant.size}"))
     if pick.alternative:
         evidence.append(Evidence(kind="alternative", source="inventory",
@@ -75,7 +75,7 @@ def _soonest(variants: tuple[VariantView, ...], stock: dict[str, list[StockAt]],
     in_stock = [(v, s) for v, s in sourced if s is not None]
     if not in_stock:
         return None
-    return min(in_stock, key=lambda vs: (vs[1].days_to(region), vs[0].price))[0]  # type: ignore[union-attr]
+    return min(in_stock, key=lambda vs: (vs[1].days_to(region), vs[0].price))[0]
 
 
 def _singular(category: str) -> str:

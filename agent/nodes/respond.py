@@ -15,11 +15,12 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessageChunk, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -60,7 +61,9 @@ async def _stream_reply(model: BaseChatModel, prompt: list[Any], emit: Any) -> s
     parts: list[str] = []
     # Closed on leaving the block, not when garbage-collected: stopping early must end the
     # model's generation (the HTTP stream) at once.
-    async with aclosing(model.astream(prompt)) as stream:
+    # BaseChatModel.astream is an async generator, though it is typed as an iterator.
+    chunks = cast(AsyncGenerator[BaseMessageChunk, None], model.astream(prompt))
+    async with aclosing(chunks) as stream:
         async for chunk in stream:
             piece = str(chunk.content)
             if not piece:
@@ -83,8 +86,9 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
     ctx = runtime.context
     intent = state.get("intent", "smalltalk")
     facts = state.get("facts", {})
+    shopper = last_shopper_text(state)
     values = {"intent": intent, "facts": facts, "suggestions": state.get("suggestions", []),
-              "shopper": last_shopper_text(state)}
+              "shopper": shopper}
     emit = runtime.stream_writer
     fallback = ctx.prompts.render("fallback", **values)
     text = ""
@@ -117,7 +121,7 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             names = ctx.catalogue_names
             if names is None:  # the router did not read the catalogue this turn
                 names = tuple(await asyncio.to_thread(_store_names, ctx.engine))
-            problem = reply_problem(intent, facts, values["shopper"], text, store_names=names)
+            problem = reply_problem(intent, facts, shopper, text, store_names=names)
             if ctx.reply_checks is not None:
                 ctx.reply_checks.record(intent, problem)
             if problem:

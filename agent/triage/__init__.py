@@ -2,7 +2,7 @@
 
 `TriageClassifier.load()` reads the shipped model once per process; `.score(text)` gives a
 `TriageScore`; `assess(score, config)` turns it into `ClassifierHit`s for the escalation
-policy (`agent.policy`), whose YAML holds the thresholds.  `python -m agent.triage.train`
+policy (`agent.escalation`), whose YAML holds the thresholds.  `python -m evals.routing.train`
 rebuilds the model from `../shared/data`.
 """
 

@@ -9,7 +9,7 @@ Two small multinomial logistic regressions over the same TF-IDF features
   disappointment, disapproval) or `distress` (sadness, grief, fear, nervousness, remorse,
   embarrassment).
 
-The model ships in `agent/triage/model/` (built by `python -m agent.triage.train`) and is
+The model ships in `agent/triage/model/` (built by `python -m evals.routing.train`) and is
 loaded once per process.  Scoring is numpy only: no LLM, well under a millisecond.
 """
 
@@ -32,7 +32,7 @@ CHARGED_NEUTRAL = "calm"
 
 
 class TriageModelError(RuntimeError):
-    """The shipped model is missing or unreadable (rebuild: `python -m agent.triage.train`)."""
+    """The shipped model is missing or unreadable (rebuild: `python -m evals.routing.train`)."""
 
 
 @dataclass(frozen=True)
@@ -137,5 +137,5 @@ def _load_cached(model_dir: Path) -> TriageClassifier:
     except (OSError, ValueError, KeyError) as exc:
         raise TriageModelError(
             f"cannot read the triage model in {model_dir}: {exc}; "
-            "rebuild it with `python -m agent.triage.train`") from exc
+            "rebuild it with `python -m evals.routing.train`") from exc
     return TriageClassifier.from_arrays(arrays, meta)

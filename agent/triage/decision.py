@@ -2,7 +2,7 @@
 is unsure.
 
 The thresholds and the label-to-rule map come from `policies/escalation.yaml` (the
-`classifier:` section, validated as `ClassifierConfig`); `agent.policy` merges these hits
+`classifier:` section, validated as `ClassifierConfig`); `agent.escalation` merges these hits
 with its own pattern matches, so one verdict carries both kinds of evidence.
 """
 

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ class Featurizer:
                 values[block] /= norm
         return idx, values
 
-    def transform(self, texts: Iterable[str]):  # -> scipy.sparse.csr_matrix (training only)
+    def transform(self, texts: Iterable[str]) -> Any:  # a scipy csr_matrix (training only)
         from scipy.sparse import csr_matrix
 
         indptr, indices, data = [0], [], []

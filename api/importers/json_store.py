@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api.importers.store import (
+from api.importers.writer import (
     CustomerRecord,
     LocationRecord,
     MalformedFile,
@@ -32,7 +32,7 @@ from api.importers.store import (
     StoreData,
     VariantRecord,
 )
-from api.models import ORDER_STATUSES
+from domain.tables import ORDER_STATUSES
 
 
 class _Strict(BaseModel):

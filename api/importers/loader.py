@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 from api.importers.json_store import load_json_store
 from api.importers.quality import QualityReport, check_quality
 from api.importers.shopify_csv import load_shopify_csv
-from api.importers.store import MalformedFile, StoreData, WriteResult, write_store
 from api.importers.tau_bench import FILES as TAU_FILES
 from api.importers.tau_bench import load_tau_store
-from api.models import Customer, Location, Variant
+from api.importers.writer import MalformedFile, StoreData, WriteResult, write_store
+from domain.tables import Customer, Location, Variant
 
 Format = Literal["auto", "json", "shopify", "tau"]
 

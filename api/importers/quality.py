@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from api.importers.store import StoreData
-from api.models import Customer, Location, Order, Product, Variant
+from api.importers.writer import StoreData
+from domain.tables import Customer, Location, Order, Product, Variant
 
 EXAMPLES = 5  # examples shown per finding; the count is always complete
 # Spellings that name the same thing (British / American, common abbreviations).

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from pathlib import Path
 
-from api.importers.store import (
+from api.importers.writer import (
     DEFAULT_LOCATION_ID,
     MalformedFile,
     ProductRecord,

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.deps import RuntimeDep, SessionDep
-from api.models import SupportAgent, utcnow
+from api.models import SupportAgent
 from api.services.console_auth import (
     SESSION_COOKIE,
     csrf_ok,
@@ -28,6 +28,7 @@ from api.services.console_auth import (
 )
 from api.services.staffing import record_activity
 from api.settings import Settings
+from domain.tables import utcnow
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "console"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel
 
 from api.deps import RuntimeDep, SessionDep
-from api.models import Handoff, utcnow
+from api.models import Handoff
 from api.routes._console import (
     STATIC_DIR,
     ConsoleAgent,
@@ -37,6 +37,7 @@ from api.services.console_auth import (
 )
 from api.services.handoffs import HandoffConflict
 from api.services.staffing import agents_online, is_open
+from domain.tables import utcnow
 
 router = APIRouter(prefix="/console", tags=["console"])
 HandoffId = Annotated[str, Path(min_length=1, max_length=36)]

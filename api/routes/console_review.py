@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
-from api.models import Handoff, utcnow
+from api.models import Handoff
 from api.routes._console import (
     AdminAgent,
     AdminFormAgent,
@@ -18,6 +18,7 @@ from api.routes._console import (
     see_other,
 )
 from api.services import agent_accounts, answer_flags
+from domain.tables import utcnow
 
 router = APIRouter(prefix="/console", tags=["console"])
 

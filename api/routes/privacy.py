@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from api.customer_auth import CustomerTokenHeader, verified_customer
 from api.db import session_scope
 from api.deps import BearerDep, RuntimeDep
-from api.models import Conversation, utcnow
+from api.models import Conversation
 from api.runtime import TandemRuntime
 from api.schemas import ErasureReceipt, ShopperDataOut
 from api.services.erasure import erase_conversations, erase_customer, forget_threads
@@ -20,6 +20,7 @@ from api.services.shopper_data import (
     export_conversation,
     export_customer,
 )
+from domain.tables import utcnow
 
 router = APIRouter(prefix="/v1/me", tags=["privacy"])
 _AUTH = {401: {"description": "no valid conversation token or customer token"}}

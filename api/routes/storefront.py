@@ -10,8 +10,8 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import col, func, select
 
 from api.deps import RuntimeDep, SessionDep
-from api.models import Product, Variant
 from api.settings import Settings
+from domain.tables import Product, Variant
 
 ASSETS = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=str(ASSETS / "templates"))

@@ -12,19 +12,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.models import (
-    AnswerFlag,
-    Handoff,
-    HandoffNote,
-    Message,
-    ShopperContact,
-    SupportAgent,
-    utcnow,
-)
+from api.models import AnswerFlag, Handoff, HandoffNote, Message, ShopperContact, SupportAgent
 from api.schemas import HandoffOut
 from api.services import handoffs
 from api.services.contact import contact_for
 from api.settings import Settings
+from domain.tables import utcnow
 
 MAX_NOTE_CHARS = 2000
 

@@ -6,9 +6,10 @@ import uuid
 
 from sqlmodel import Session, col, select
 
-from api.models import ConsentEvent, Conversation, Handoff, Message, SupportAgent, utcnow
+from api.models import ConsentEvent, Conversation, Handoff, Message, SupportAgent
 from api.schemas import HandoffRef, SuggestionOut, TranscriptMessage, TranscriptOut
 from api.security import hash_token, new_token, token_matches
+from domain.tables import utcnow
 
 PUBLIC_SUGGESTION_FIELDS = set(SuggestionOut.model_fields)
 

@@ -18,7 +18,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import Column, Table, delete, select, update
 from sqlmodel import Session, SQLModel, col
 
-from api.models import Conversation, Customer, Order, ShopperProfile
+from api.models import Conversation
+from domain.tables import Customer, Order, ShopperProfile
 
 log = logging.getLogger(__name__)
 ERASED_CUSTOMER_ID = "ERASED"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from api.models import Conversation, Handoff, Message, SupportAgent, utcnow
+from api.models import Conversation, Handoff, Message, SupportAgent
 from api.schemas import HandoffOut
 from api.security import hash_password, verify_password
+from domain.tables import utcnow
 
 OPEN_STATUSES = ("open", "claimed")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from agent.policy import Triggers
-from api.models import Order
+from agent.escalation import Triggers
+from domain.tables import Order
 
 # Orders that never turned into revenue do not make a customer high-value.
 _NOT_SPENT = ("cancelled",)

@@ -11,20 +11,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.models import (
-    ConsentEvent,
-    Conversation,
-    Customer,
-    Handoff,
-    HandoffNote,
-    Message,
-    Order,
-    OrderItem,
-    ShopperContact,
-    ShopperProfile,
-    utcnow,
-)
+from api.models import ConsentEvent, Conversation, Handoff, HandoffNote, Message, ShopperContact
 from api.security import hash_token
+from domain.tables import Customer, Order, OrderItem, ShopperProfile, utcnow
 
 
 def conversation_by_token(*, session: Session, token: str) -> Conversation | None:

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from api.db import session_scope
-from api.models import AgentActivity, utcnow
+from api.models import AgentActivity
 from api.settings import Settings
+from domain.tables import utcnow
 
 log = logging.getLogger(__name__)
 _TOUCH_EVERY = timedelta(seconds=30)

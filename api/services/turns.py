@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from agent.context import TandemContext
-from agent.policy import Triggers
+from agent.escalation import Triggers
 from api.db import session_scope
-from api.models import Conversation, Handoff, Message, utcnow
+from api.models import Conversation, Handoff, Message
 from api.runtime import TandemRuntime
 from api.schemas import ReplyOut, TurnOut
 from api.services.contact import with_contact_offer
@@ -30,6 +30,7 @@ from api.services.conversations import current_handoff, handoff_ref, public_sugg
 from api.services.priority import handoff_urgency
 from api.services.staffing import staffing_facts
 from api.services.summaries import draft_ai_summary
+from domain.tables import utcnow
 
 log = logging.getLogger(__name__)
 MODEL_WAIT_S = 60.0

@@ -4,7 +4,7 @@ CLINC150 (Larson et al. 2019, "An Evaluation Dataset for Intent Classification a
 Out-of-Scope Prediction", CC BY 3.0) is read from ../shared/data/clinc150/; only the few
 sampled utterances are pasted into evals/suites/starter.yaml, never the data set itself.
 
-    python evals/scripts/clinc_oos_cases.py [--n 8] [--seed 7]
+    python evals/scripts/clinc_oos_cases.py --data ../shared/data [--n 8] [--seed 7]
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import random
 import sys
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "clinc150" / "data_train_val.json"
 
-
-def sample(n: int, seed: int) -> list[str]:
-    rows = json.loads(DATA.read_text(encoding="utf-8"))["oos_train"]
+def sample(data: Path, n: int, seed: int) -> list[str]:
+    path = data / "clinc150" / "data_train_val.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))["oos_train"]
     return [text for text, _label in random.Random(seed).sample(rows, n)]
 
 
@@ -27,11 +26,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, required=True,
+                        help="the external data folder holding clinc150/")
     args = parser.parse_args()
-    if not DATA.is_file():
-        print(f"CLINC150 not found at {DATA}", file=sys.stderr)
+    if not (args.data / "clinc150").is_dir():
+        print(f"CLINC150 not found in {args.data}", file=sys.stderr)
         return 1
-    for i, text in enumerate(sample(args.n, args.seed), 1):
+    for i, text in enumerate(sample(args.data, args.n, args.seed), 1):
         print(f"  - id: offtopic-clinc-{i}\n    tags: [off_topic, clinc150]\n    turns:\n"
               f"      - say: {json.dumps(text)}\n"
               "        expect: {intent: smalltalk, handoff: false, max_suggestions: 0}")

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 
 from agent.commerce.inventory import DatabaseInventory
 from agent.context import TandemContext
+from agent.escalation import load_policy
 from agent.graph import build_graph
-from agent.policy import load_policy
 from agent.prompts import PromptLibrary
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from agent.commerce.inventory import DatabaseInventory, StockAt, soonest_source, stock_note
 from api.db import session_scope
-from api.models import Customer, StockLevel, Variant
+from domain.tables import Customer, StockLevel, Variant
 from tests.agent.chat import context, turns
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.policy import PolicyError, load_policy
+from agent.escalation import PolicyError, load_policy
 
 POLICY = Path(__file__).resolve().parents[2] / "policies" / "escalation.yaml"
 

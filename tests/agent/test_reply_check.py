@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from agent.llm.scripted import ScriptedChatModel
 from agent.reply_check import ReplyChecks, reply_problem
-from api.models import Order
+from domain.tables import Order
 from tests.agent.chat import context, turns
 
 SHIPPED_ORDER = {"order": {

@@ -7,7 +7,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from agent.commerce.inventory import DatabaseInventory
-from api.models import Message, Order, StockLevel, Variant
+from api.models import Message
+from domain.tables import Order, StockLevel, Variant
 from tests.helpers import say, say_streaming, start_chat
 
 

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from agent.commerce.inventory import DatabaseInventory
-from api.models import Order
 from bench.conversations import Check
 from bench.grounding import StoreTruth, judge
 from bench.text_tool_calls import with_text_tool_calls
+from domain.tables import Order
 
 
 @pytest.fixture

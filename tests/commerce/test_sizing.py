@@ -13,7 +13,7 @@ from sqlmodel import col
 from agent.commerce.measurements import parse_body
 from agent.commerce.sizing import FitKnowledge, FitRecord, Shopper, advise, order_run, step
 from api.db import session_scope
-from api.models import FitFeedback
+from domain.tables import FitFeedback
 from tests.agent.chat import context as _context
 from tests.agent.chat import turns as _turns
 

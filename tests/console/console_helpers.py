@@ -12,8 +12,9 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from api.db import session_scope
-from api.models import Conversation, Handoff, utcnow
+from api.models import Conversation, Handoff
 from api.settings import Settings
+from domain.tables import utcnow
 from tests.conftest import api_client
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

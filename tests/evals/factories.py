@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.evals.transcript import Transcript
+from evals.transcript import Transcript
 
 
 def transcript(*turns: dict[str, Any], **fields: Any) -> Transcript:

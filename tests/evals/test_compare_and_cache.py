@@ -8,11 +8,11 @@ from pathlib import Path
 
 from langchain_core.messages import HumanMessage
 
-from agent.evals.cache import CachedChatModel, metering
-from agent.evals.compare import compare
-from agent.evals.gate import SuiteThreshold, check
-from agent.evals.scoring import score_all, summarise
 from agent.llm.scripted import ScriptedChatModel
+from evals.cache import CachedChatModel, metering
+from evals.compare import compare
+from evals.gate import SuiteThreshold, check
+from evals.scoring import score_all, summarise
 from tests.evals.factories import transcript
 
 

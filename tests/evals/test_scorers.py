@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
-from agent.evals.scorers.constraints import ConstraintScorer
-from agent.evals.scorers.cost import CostScorer
-from agent.evals.scorers.explanation import ExplanationScorer
-from agent.evals.scorers.grounding import GroundingScorer
-from agent.evals.scorers.handoff_summary import HandoffSummaryScorer
-from agent.evals.scorers.judge import JudgeScorer
-from agent.evals.scorers.order_status import OrderStatusScorer
-from agent.evals.scorers.phrases import PhraseScorer
-from agent.evals.scorers.privacy import PrivacyScorer
-from agent.evals.scorers.route import RouteScorer
-from agent.evals.scorers.tone import ToneScorer
-from agent.evals.transcript import proof_hash
 from agent.llm.scripted import ScriptedChatModel
+from evals.scorers.constraints import ConstraintScorer
+from evals.scorers.cost import CostScorer
+from evals.scorers.explanation import ExplanationScorer
+from evals.scorers.grounding import GroundingScorer
+from evals.scorers.handoff_summary import HandoffSummaryScorer
+from evals.scorers.judge import JudgeScorer
+from evals.scorers.order_status import OrderStatusScorer
+from evals.scorers.phrases import PhraseScorer
+from evals.scorers.privacy import PrivacyScorer
+from evals.scorers.route import RouteScorer
+from evals.scorers.tone import ToneScorer
+from evals.transcript import proof_hash
 from tests.evals.factories import suggestion, transcript
 
 

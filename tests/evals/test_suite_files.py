@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.evals.schema import TRANSCRIPT_SCHEMA_PATH, render, transcript_json_schema
-from agent.evals.suite import SCHEMA_PATH, SuiteError, load_suite, suite_json_schema
+from evals.suite import SCHEMA_PATH, SuiteError, load_suite, suite_json_schema
+from evals.write_schemas import TRANSCRIPT_SCHEMA_PATH, render, transcript_json_schema
 
 SUITES = Path(__file__).resolve().parents[2] / "evals" / "suites"
 
 
 def test_published_schemas_match_the_models() -> None:
-    # Regenerate with `python -m agent.evals.schema` after changing the models.
+    # Regenerate with `python -m evals.write_schemas` after changing the models.
     assert SCHEMA_PATH.read_text(encoding="utf-8") == render(suite_json_schema())
     assert TRANSCRIPT_SCHEMA_PATH.read_text(encoding="utf-8") == render(transcript_json_schema())
 

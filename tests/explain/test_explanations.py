@@ -19,15 +19,15 @@ from sqlmodel import Session, col, delete, func, select
 
 from agent.commerce.inventory import DatabaseInventory
 from agent.context import TandemContext
-from agent.explain_audit import audit_because
+from agent.escalation import load_policy
+from agent.evidence_audit import audit_because
 from agent.graph import build_graph
 from agent.llm.scripted import ScriptedChatModel
 from agent.nodes.route import classify
-from agent.policy import load_policy
 from agent.prompts import PromptLibrary
 from api.db import session_scope
-from api.models import Order, OrderItem, Product, ShopperProfile, Variant
 from api.settings import Settings
+from domain.tables import Order, OrderItem, Product, ShopperProfile, Variant
 from tests.conftest import api_client
 from tests.helpers import say, start_chat
 

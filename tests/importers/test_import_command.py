@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,11 +10,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.importers.loader import detect_format
-from api.importers.store import MalformedFile
-from api.models import Product, Variant
+from api.importers.writer import MalformedFile
 from api.settings import get_settings
+from domain.tables import Product, Variant
+from tandem.cli import app
 from tests.importers.shopify_files import product_row, variant_row, write_csv
 
 
@@ -82,25 +79,7 @@ def test_the_format_is_told_from_the_path(tmp_path: Path) -> None:
         detect_format(tmp_path)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("api.commands.fit_feedback") is not None,
-                    reason="api.commands.fit_feedback exists, so the command delegates")
-def test_fit_feedback_without_its_module_is_a_clear_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["import", "fit-feedback", str(tmp_path / "f.csv")])
-    assert result.exit_code == 2
-    assert "importing fit feedback is not available" in result.stderr
-
-
-def test_fit_feedback_is_handed_to_its_own_importer(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    # A stand-in module: the real fit-feedback importer belongs to the sizing work and may
-    # not exist yet; what this checks is only the hand-over of the path.
-    received: list[Path] = []
-    module = types.ModuleType("api.commands.fit_feedback")
-    module.import_fit_feedback = received.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "api.commands.fit_feedback", module)
-    result = CliRunner().invoke(app, ["import", "fit-feedback", str(tmp_path / "fit.csv")])
-    assert result.exit_code == 0, result.output
-    assert received == [tmp_path / "fit.csv"]
-
+def test_fit_feedback_without_a_file_says_how_to_call_it() -> None:
+    # The import itself is tested with real records in tests/commerce/.
     missing = CliRunner().invoke(app, ["import", "fit-feedback"])
     assert missing.exit_code == 2 and "FILE.csv" in missing.stderr

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from api.importers.loader import import_store, load_store
-from api.importers.store import (
+from api.importers.writer import (
     CustomerRecord,
     MalformedFile,
     OrderLine,
@@ -24,7 +24,7 @@ from api.importers.store import (
     VariantRecord,
     write_store,
 )
-from api.models import Customer, Location, Order, OrderItem, Product, StockLevel, Variant
+from domain.tables import Customer, Location, Order, OrderItem, Product, StockLevel, Variant
 
 
 def _store(variant_ids: tuple[str, ...] = ("ZQ-1",)) -> dict[str, Any]:

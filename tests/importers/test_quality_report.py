@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from api.importers.loader import CannotImport, import_store
 from api.importers.quality import QualityReport, check_quality, spelling_key
-from api.importers.store import (
+from api.importers.writer import (
     CustomerRecord,
     OrderLine,
     OrderRecord,
@@ -20,7 +20,7 @@ from api.importers.store import (
     StoreData,
     VariantRecord,
 )
-from api.models import Product
+from domain.tables import Product
 
 
 def _messy_store() -> StoreData:

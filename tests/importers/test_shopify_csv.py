@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from api.importers.loader import import_store, load_store
 from api.importers.quality import check_quality
 from api.importers.shopify_csv import html_to_text
-from api.importers.store import DEFAULT_LOCATION_ID, MalformedFile
-from api.models import Location, Product, StockLevel, Variant
+from api.importers.writer import DEFAULT_LOCATION_ID, MalformedFile
+from domain.tables import Location, Product, StockLevel, Variant
 from tests.importers.shopify_files import image_row, product_row, variant_row, write_csv
 
 BODY = ('<p>Soft <strong>merino</strong> tee &amp; base layer.</p>'

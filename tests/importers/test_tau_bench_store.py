@@ -17,16 +17,24 @@ from agent.commerce.orders import STATUS_WORDS
 from api.db import engine_for
 from api.importers.loader import import_store, load_store
 from api.importers.quality import check_quality
-from api.importers.store import DEFAULT_LOCATION_ID, MalformedFile
 from api.importers.tau_bench import ASSUMED_STOCK, STATUS_MAP
-from api.models import Customer, Order, OrderItem, Product, StockLevel, Variant
+from api.importers.writer import DEFAULT_LOCATION_ID, MalformedFile
 from api.settings import Settings
-from tests.conftest import SHARED_DATA, api_client
+from domain.tables import Customer, Order, OrderItem, Product, StockLevel, Variant
+from tests.conftest import api_client
 from tests.helpers import say, start_chat
+from tests.shared_data import SHARED_DATA, shared_data
 
 TAU = SHARED_DATA / "tau-retail"
-needs_tau = pytest.mark.skipif(not (TAU / "products.json").is_file(),
-                               reason=f"tau-bench retail data not found at {TAU}")
+
+
+@pytest.fixture(scope="module")
+def tau_data() -> Path:
+    """tau-bench's retail store; skips without it (fails in CI, which always has it)."""
+    return shared_data("tau-retail", "products.json").parent
+
+
+needs_tau = pytest.mark.usefixtures("tau_data")
 
 
 def _tau(name: str) -> dict[str, Any]:
@@ -35,7 +43,7 @@ def _tau(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def tau_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def tau_url(tau_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database holding exactly the tau-bench store (no demo store)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('tau') / 'tau.db'}"
     started = time.perf_counter()

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from api.customer_tokens import CustomerTokenError, mint_customer_token, read_customer_token
-from api.models import Order, OrderItem
 from api.settings import Settings
+from domain.tables import Order, OrderItem
 from tests.helpers import Chat, say
 
 SECRET = "change-me-customer-tokens"  # the development default the test settings use
@@ -45,8 +45,8 @@ def test_production_refuses_the_default_customer_token_secret() -> None:
 
 def test_the_cli_mints_a_token_the_api_accepts(monkeypatch: pytest.MonkeyPatch,
                                                settings: Settings) -> None:
-    from api.cli import app
-    from api.commands import customer_token
+    from tandem.cli import app
+    from tandem.commands import customer_token
 
     monkeypatch.setattr(customer_token, "get_settings", lambda: settings)
     result = CliRunner().invoke(app, ["customer-token", "C10007", "--ttl", "120"])

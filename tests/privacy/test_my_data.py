@@ -14,18 +14,10 @@ from sqlmodel import Session, col, delete, select
 from agent.llm.scripted import ScriptedChatModel
 from api.customer_tokens import mint_customer_token
 from api.db import session_scope
-from api.models import (
-    ConsentEvent,
-    Conversation,
-    Customer,
-    Handoff,
-    Message,
-    Order,
-    OrderItem,
-    ShopperProfile,
-)
+from api.models import ConsentEvent, Conversation, Handoff, Message
 from api.services.erasure import ERASED_CUSTOMER_ID
 from api.settings import Settings
+from domain.tables import Customer, Order, OrderItem, ShopperProfile
 from tests.conftest import api_client
 from tests.helpers import Chat, say, start_chat
 

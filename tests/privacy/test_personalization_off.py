@@ -21,12 +21,12 @@ from sqlmodel import Session
 
 from agent.commerce.inventory import DatabaseInventory
 from agent.context import TandemContext
+from agent.escalation import load_policy
 from agent.graph import build_graph
-from agent.policy import load_policy
 from agent.prompts import PromptLibrary
 from api.customer_tokens import mint_customer_token
-from api.models import ShopperProfile
 from api.settings import Settings
+from domain.tables import ShopperProfile
 from tests.conftest import api_client
 from tests.explain.test_explanations import forget_profile, regulars
 from tests.helpers import Chat, say

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.checkpoints import open_checkpointer
-from api.cli import app
-from api.commands import purge
 from api.db import session_scope
-from api.models import ConsentEvent, Conversation, Message, utcnow
+from api.models import ConsentEvent, Conversation, Message
 from api.settings import Settings
+from domain.tables import utcnow
+from tandem.cli import app
+from tandem.commands import purge
 from tests.conftest import api_client
 from tests.helpers import say, start_chat
 

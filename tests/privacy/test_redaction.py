@@ -12,13 +12,13 @@ from langchain_core.messages import BaseMessage
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from agent.evals.transcript import Transcript, TurnRecord, write_jsonl
 from agent.llm.factory import make_chat_model
 from agent.llm.scripted import ScriptedChatModel
 from agent.privacy.hosted import RedactingChatModel, _StreamRestorer
 from agent.privacy.redact import Redactor, install_log_redaction, redact
-from api.models import Order
 from api.settings import Settings
+from domain.tables import Order
+from evals.transcript import Transcript, TurnRecord, write_jsonl
 from tests.conftest import api_client
 from tests.helpers import say, start_chat
 
@@ -82,9 +82,9 @@ def test_eval_exports_are_redacted(tmp_path: Path) -> None:
 def test_the_openai_provider_is_wrapped_unless_configured_off(settings: Settings) -> None:
     hosted = settings.model_copy(update={"llm_provider": "openai",
                                          "llm_base_url": "http://127.0.0.1:9/v1"})
-    assert isinstance(make_chat_model(hosted), RedactingChatModel)
+    assert isinstance(make_chat_model(hosted.llm_config()), RedactingChatModel)
     plain = hosted.model_copy(update={"redact_hosted_llm": False})
-    assert not isinstance(make_chat_model(plain), RedactingChatModel)
+    assert not isinstance(make_chat_model(plain.llm_config()), RedactingChatModel)
 
 
 async def test_the_hosted_model_never_sees_the_email_and_the_shopper_gets_it_back(

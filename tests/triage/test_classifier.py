@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.policy import PolicyError, load_policy
+from agent.escalation import PolicyError, load_policy
 from agent.triage import TriageClassifier
 from agent.triage.classifier import META_FILE, MODEL_DIR, WEIGHTS_FILE
 

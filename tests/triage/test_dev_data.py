@@ -2,8 +2,9 @@
 
 Needs ../shared/data (absent from a fresh clone: skipped).  The floors are what the
 shipped model measured on the full dev split (bitext recall 0.996 / precision 0.92,
-goemotions 0.64 / 0.56) minus a margin for the sample; `python evals/route/build_dev.py`
-then `tandem eval route` give the full numbers.
+goemotions 0.64 / 0.56) minus a margin for the sample;
+`python -m evals.routing.build_dev --data ../shared/data` then `tandem eval route` give the
+full numbers.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.policy import load_policy
-from agent.triage.datasets import Example, Split, load_all
-from agent.triage.evaluation import LabelledMessage, evaluate
+from agent.escalation import load_policy
+from evals.routing.datasets import Example, Split, load_all
+from evals.routing.evaluation import LabelledMessage, evaluate
+from tests.shared_data import shared_data
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 POLICY = Path(__file__).resolve().parents[2] / "policies" / "escalation.yaml"
 
-pytestmark = pytest.mark.skipif(not (DATA / "bitext").is_dir(),
-                                reason=f"external data sets not found at {DATA}")
 
 # source: (recall floor, precision floor, measured on the full dev split)
 FLOORS = {"bitext": (0.95, 0.85), "goemotions": (0.55, 0.48)}
@@ -28,7 +27,7 @@ FLOORS = {"bitext": (0.95, 0.85), "goemotions": (0.55, 0.48)}
 
 @pytest.fixture(scope="module")
 def splits() -> dict[Split, list[Example]]:
-    return load_all(DATA)
+    return load_all(shared_data("bitext").parent)
 
 
 def test_the_dev_split_was_never_trained_on(splits: dict[Split, list[Example]]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
+from tandem.cli import app
 
 # (text, truth): three escalations caught, one missed on purpose (a policy question
 # labelled human), one false alarm on purpose (a legal threat labelled assistant), two

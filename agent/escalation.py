@@ -1,0 +1,245 @@
+"""The escalation policy: `policies/escalation.yaml` loaded into typed, compiled rules.
+
+The file is the single source of truth for when a person takes over: pattern rules, the
+thresholds of the triage classifier (`agent.triage`) and which rule a classifier hit fires,
+and the configurable triggers.  An invalid file fails at start-up with the line and the
+reason (`PolicyError`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agent.config_files import check_patterns
+from agent.triage import ClassifierConfig, TriageClassifier, TriageModelError, assess
+
+LOCKED_RULES = frozenset({"safety", "legal_threat", "human_request", "anger", "distress"})
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, malformed or invalid; the message names the line."""
+
+
+class EscalationRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    priority: int = Field(ge=1, le=5)
+    mood: str = "neutral"
+    locked: bool = False
+    enabled: bool = True
+    patterns: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(
+        default_factory=list, description="patterns that cancel a match (e.g. policy questions)"
+    )
+    max_turns_without_progress: int | None = Field(default=None, ge=1)
+
+    @field_validator("patterns", "unless")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        return check_patterns(patterns)
+
+    @property
+    def active(self) -> bool:
+        # Locked triggers cannot be switched off, whatever `enabled` says.
+        return self.locked or self.id in LOCKED_RULES or self.enabled
+
+
+class HighValueCustomers(BaseModel):
+    """Customers worth a person's attention sooner (acted on by the handoff service)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    min_lifetime_spend: float = Field(ge=0)
+    priority: int = Field(default=2, ge=1, le=5)
+
+
+class Triggers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    high_value_customers: HighValueCustomers | None = None
+
+
+class _PolicyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=1)
+    rules: list[EscalationRule] = Field(min_length=1)
+    classifier: ClassifierConfig | None = None
+    triggers: Triggers = Field(default_factory=Triggers)
+
+
+class Verdict(BaseModel):
+    """A structured escalation decision, stored with the handoff for agents and auditors."""
+
+    escalate: bool
+    rule: str | None = None
+    priority: int | None = None
+    mood: str = "neutral"
+    reasons: list[str] = Field(default_factory=list)
+    unsure: bool = False
+    """The classifier scored just below a threshold: a candidate for a second opinion."""
+    scores: dict[str, float] = Field(default_factory=dict)
+    """The classifier's `p_human` and `p_charged`, for audit (empty without a classifier)."""
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    rules: tuple[EscalationRule, ...]
+    _compiled: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    _unless: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    classifier: TriageClassifier | None = None
+    classifier_config: ClassifierConfig | None = None
+    triggers: Triggers = field(default_factory=Triggers)
+
+    @classmethod
+    def from_rules(cls, rules: list[EscalationRule], *,
+                   classifier: TriageClassifier | None = None,
+                   classifier_config: ClassifierConfig | None = None,
+                   triggers: Triggers | None = None) -> EscalationPolicy:
+        compiled = {
+            rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.patterns) for rule in rules
+        }
+        unless = {
+            rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.unless) for rule in rules
+        }
+        return cls(rules=tuple(rules), _compiled=compiled, _unless=unless,
+                   classifier=classifier, classifier_config=classifier_config,
+                   triggers=triggers or Triggers())
+
+    def patterns_only(self) -> EscalationPolicy:
+        """The same policy without the classifier (the baseline in evals and benches)."""
+        return replace(self, classifier=None)
+
+    def rule(self, rule_id: str) -> EscalationRule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def decide(self, text: str, *, turns_without_progress: int = 0,
+               repeated_question: bool = False) -> Verdict:
+        """Check every active rule and the classifier; the most urgent match wins, all
+        matches are reasons (pattern evidence before classifier evidence for a rule)."""
+        matches: list[tuple[EscalationRule, str]] = []
+        cancelled: set[str] = set()
+        for rule in self.rules:
+            if not rule.active or any(p.search(text) for p in self._unless[rule.id]):
+                cancelled.add(rule.id)
+                continue
+            for pattern in self._compiled[rule.id]:
+                found = pattern.search(text)
+                if found:
+                    matches.append((rule, f"{rule.id}: {rule.description} "
+                                          f"(matched {found.group(0)!r})"))
+                    break
+        repeat_rule = self.rule("repeated_failure")
+        if repeat_rule is not None and repeat_rule.active:
+            limit = repeat_rule.max_turns_without_progress
+            evidence = ("the same question was asked again" if repeated_question else
+                        f"{turns_without_progress} turns without progress"
+                        if limit is not None and turns_without_progress >= limit else None)
+            if evidence:
+                matches.append((repeat_rule,
+                                f"{repeat_rule.id}: {repeat_rule.description} "
+                                f"(matched {evidence!r})"))
+        unsure, scores = False, {}
+        if self.classifier is not None and self.classifier_config is not None:
+            readable = self.classifier_config.readable(text)
+            outcome = assess(self.classifier.score(readable), self.classifier_config)
+            unsure = outcome.unsure
+            scores = {"p_human": round(outcome.score.p_human, 4),
+                      "p_charged": round(outcome.score.p_charged, 4)}
+            for hit in outcome.hits:
+                hit_rule = self.rule(hit.rule)
+                # A disabled rule, or one whose `unless` matched, stays silent here too.
+                if hit_rule is not None and hit_rule.id not in cancelled:
+                    matches.append((hit_rule, hit.reason()))
+        if not matches:
+            return Verdict(escalate=False, unsure=unsure, scores=scores)
+        matches.sort(key=lambda m: m[0].priority)
+        top = matches[0][0]
+        return Verdict(escalate=True, rule=top.id, priority=top.priority, mood=top.mood,
+                       reasons=[reason for _, reason in matches], unsure=unsure,
+                       scores=scores)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping: dict[str, Any] = {str(k): v for k, v in
+                               loader.construct_mapping(node, deep=True).items()}
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
+    line = raw.get("__line__") if isinstance(raw, dict) else None
+    node = raw
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and "__line__" in node:
+            line = node["__line__"]
+    return line
+
+
+def load_policy(path: Path) -> EscalationPolicy:
+    """Load and validate the policy file; raise `PolicyError` naming the line and reason."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except FileNotFoundError as exc:
+        raise PolicyError(f"{path}: policy file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise PolicyError(f"{path}{where}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{path} line 1: expected a mapping with 'version' and 'rules'")
+    try:
+        parsed = _PolicyFile.model_validate(_strip_lines(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        line = _line_of(raw, loc)
+        where = ".".join(str(p) for p in loc)
+        raise PolicyError(f"{path} line {line}: {where}: {first['msg']}") from exc
+    ids = [rule.id for rule in parsed.rules]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise PolicyError(f"{path}: duplicate rule ids: {', '.join(duplicates)}")
+    classifier = None
+    config = parsed.classifier
+    unknown = sorted(set(config.rules.values()) - set(ids)) if config is not None else []
+    if unknown:
+        line = _line_of(raw, ("classifier", "rules"))
+        raise PolicyError(f"{path} line {line}: classifier.rules: unknown rules: "
+                          f"{', '.join(unknown)}")
+    if config is not None and config.enabled:
+        line = _line_of(raw, ("classifier",))
+        try:
+            classifier = TriageClassifier.load()
+        except TriageModelError as exc:
+            raise PolicyError(f"{path} line {line}: classifier: {exc}") from exc
+    return EscalationPolicy.from_rules(parsed.rules, classifier=classifier,
+                                       classifier_config=config, triggers=parsed.triggers)

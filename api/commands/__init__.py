@@ -1,1 +1,0 @@
-"""Sub-commands of `tandem`, one module each; `api/cli.py` registers them."""

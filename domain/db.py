@@ -1,0 +1,69 @@
+"""The database engine and sessions.  Schema is created with `create_all` (documented in
+the README); the same code serves SQLite and PostgreSQL.  `engine_for` creates the tables
+registered so far: the domain's always, the web app's once `api.db` has imported them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from domain import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+# PostgreSQL: enough connections for every thread that may hold one at once (Starlette's 40
+# threads for sync routes and dependencies plus the loop's executor for graph nodes and turn
+# persistence); with fewer, a burst of shoppers leaves every thread waiting for a connection
+# that only a thread can give back, and requests fail after the pool's 30 s timeout.
+# SQLite keeps SQLAlchemy's default pool (5 + 10): with 50 connections to one file, 64
+# conversations at once crashed the sqlite3 module here; 32 at once pass with the default.
+_POOL_SIZE = 10
+_POOL_OVERFLOW = 40
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL and a busy timeout so API workers share it."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=_POOL_SIZE,
+                         max_overflow=_POOL_OVERFLOW)
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per database URL per process."""
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

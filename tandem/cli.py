@@ -1,0 +1,45 @@
+"""The `tandem` command: every sub-command is imported and registered here, in one place.
+
+Command modules (tandem/commands/) define plain functions and import nothing of this file,
+so the command tree reads top to bottom below and there is no import circle.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from tandem.commands import (
+    bench,
+    customer_token,
+    eval_route,
+    eval_sizing,
+    eval_suite,
+    import_store,
+    init,
+    purge,
+    serve,
+    store_data,
+)
+
+app = typer.Typer(help="Tandem: the customer-journey agent for online retailers.",
+                  no_args_is_help=True, add_completion=False)
+eval_app = typer.Typer(help="Measure Tandem: routing, sizing and conversation eval suites.",
+                       no_args_is_help=True)
+
+app.command("serve")(serve.serve)
+app.command("chat")(serve.chat)
+app.command("demo-data")(store_data.demo_data)
+app.command("create-agent")(store_data.create_agent)
+app.command("import")(import_store.import_command)
+app.command("init")(init.init)
+app.command("customer-token")(customer_token.customer_token)
+app.command("purge")(purge.purge)
+app.command("bench")(bench.bench)
+
+app.add_typer(eval_app, name="eval")
+eval_app.command("route")(eval_route.eval_route)
+eval_app.command("sizing")(eval_sizing.eval_sizing)
+eval_app.command("run")(eval_suite.run)
+eval_app.command("score")(eval_suite.score)
+eval_app.command("compare")(eval_suite.compare_runs)
+eval_app.command("gate")(eval_suite.gate)

@@ -1,0 +1,1 @@
+"""Sub-commands of `tandem`, one module each; `tandem/cli.py` registers them."""

@@ -1,0 +1,46 @@
+"""`tandem init DIR`: editable copies of the prompts and policies a retailer customises.
+
+The packaged files stay the defaults; the copies are what `TANDEM_PROMPTS_DIR` and
+`TANDEM_POLICIES_DIR` point at, written to DIR/.env so `tandem serve` run in DIR uses them.
+An invalid edit is refused at start-up with the file, the line and the reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FOLDERS = {"prompts": ("*.j2", "TANDEM_PROMPTS_DIR"),
+           "policies": ("*.yaml", "TANDEM_POLICIES_DIR")}
+
+
+def init(directory: Annotated[Path, typer.Argument(
+             metavar="DIR", help="Folder for the editable copies (created if missing)")],
+         force: Annotated[bool, typer.Option(
+             help="Overwrite files that are already there")] = False) -> None:
+    """Write editable copies of the prompts and policies, and a .env that points at them."""
+    directory = directory.resolve()
+    env_lines: list[str] = []
+    for folder, (pattern, variable) in FOLDERS.items():
+        target = directory / folder
+        target.mkdir(parents=True, exist_ok=True)
+        source = Path(str(files(folder)))
+        for path in sorted(source.glob(pattern)):
+            copy = target / path.name
+            if copy.exists() and not force:
+                typer.echo(f"kept {copy} (already there; --force overwrites)")
+                continue
+            shutil.copyfile(path, copy)
+            typer.echo(f"wrote {copy}")
+        env_lines.append(f"{variable}={target}")
+    env = directory / ".env"
+    kept = [line for line in (env.read_text(encoding="utf-8").splitlines() if env.exists()
+                              else [])
+            if not line.startswith(tuple(f"{v}=" for _, v in FOLDERS.values()))]
+    env.write_text("\n".join([*kept, *env_lines]) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {env}: run `tandem serve` in {directory}, or export "
+               + " and ".join(env_lines))
