@@ -1,0 +1,5 @@
+"""`python -m tandem ...`: the same command as `tandem ...`."""
+
+from tandem.cli import app
+
+app()
