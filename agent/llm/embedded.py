@@ -207,6 +207,11 @@ class EmbeddedRuntime:
             # Asks for a final usage chunk when streaming, so token counts are logged.
             stream_usage=True,
             extra_body={"cache_prompt": True},
+            # A client of its own: langchain-openai otherwise shares one cached async client
+            # per (base URL, timeout) across every model in the process, and a client whose
+            # event loop has closed (another test, an `asyncio.run` in a command) fails every
+            # later call with "Event loop is closed".
+            http_async_client=httpx.AsyncClient(timeout=timeout_s),
         )
 
     def warm_up(self, system_prompt: str | None = None) -> float:
