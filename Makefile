@@ -11,6 +11,11 @@ CHROMIUM := /usr/bin/chromium
 # beside the checkout when it is there; tests that need it skip without it (fail in CI).
 export TANDEM_DATA_DIR ?= $(abspath ../shared/data)
 
+# The laptop demo and the benchmarks run in development, the only mode that keeps the default
+# secrets and creates the demo agent; anything else (a server started without this variable
+# included) is production and refuses them (README, "Going to production").
+run demo-data $(DB) bench bench-api bench-widget: export TANDEM_ENVIRONMENT ?= development
+
 .PHONY: run setup browser-setup demo-data test test-fast test-embedded test-browser lint bench \
 	bench-api bench-widget clean
 

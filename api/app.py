@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ from api.routes import (
     storefront,
 )
 from api.runtime import open_runtime
+from api.services.demo_agents import retire_demo_agents
 from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,18 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
+            await asyncio.to_thread(retire_demo_agents, engine=runtime.engine, settings=settings)
             app.state.runtime = runtime
             yield
         await limiter.aclose()
 
+    # Production serves no /docs or /openapi.json (`app.openapi()` still builds the schema
+    # for tests and tools).
+    docs = settings.serves_docs
     app = FastAPI(
         title="Tandem", version="0.1.0", lifespan=lifespan,
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
         description="Customer-journey agent for online retailers: the assistant takes the "
                     "routine turns, people take the moments that need a person.",
     )

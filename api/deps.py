@@ -12,10 +12,21 @@ from sqlmodel import Session
 from api.db import session_scope
 from api.models import Conversation, SupportAgent
 from api.runtime import TandemRuntime
-from api.security import read_agent_token
+from api.security import client_key
+from api.services.agent_sessions import current_session
 from api.services.conversations import conversation_for_token
+from api.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False)
+
+
+def request_client(request: Request, settings: Settings) -> str | None:
+    """The client's address as an opaque key, for failure counters.  It is the socket
+    peer: behind a proxy, run uvicorn with --proxy-headers --forwarded-allow-ips=... so it
+    is the shopper's or agent's address, not the proxy's (docs/security.md)."""
+    if request.client is None:
+        return None
+    return client_key(settings.secret_key.get_secret_value(), request.client.host)
 
 
 def get_runtime(request: Request) -> TandemRuntime:
@@ -79,16 +90,17 @@ ShopperConversation = Annotated[Conversation, Depends(get_shopper_conversation)]
 TurnConversation = Annotated[Conversation, Depends(get_turn_conversation)]
 
 
-def get_current_agent(credentials: BearerDep, session: SessionDep,
+def get_current_agent(request: Request, credentials: BearerDep, session: SessionDep,
                       runtime: RuntimeDep) -> SupportAgent:
+    """The agent whose live API session the bearer token names (api/services/agent_sessions)."""
     if credentials is None:
         raise _unauthorised("support agents must sign in")
-    agent_id = read_agent_token(runtime.settings.secret_key.get_secret_value(),
-                                credentials.credentials)
-    agent = session.get(SupportAgent, agent_id) if agent_id is not None else None
-    if agent is None:
-        raise _unauthorised("the agent session is invalid or has expired; sign in again")
-    return agent
+    found = current_session(session=session, settings=runtime.settings,
+                            token=credentials.credentials, kind="api")
+    if found is None:
+        raise _unauthorised("the agent session is invalid, ended or expired; sign in again")
+    request.state.agent_session = found[0]
+    return found[1]
 
 
 CurrentAgent = Annotated[SupportAgent, Depends(get_current_agent)]

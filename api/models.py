@@ -22,6 +22,9 @@ class Conversation(SQLModel, table=True):
     mode: str = Field(default="assistant", max_length=16, description="assistant or human")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = Field(
+        default=None, description="When the token stops opening it: its lifetime, or the "
+                                  "sign-in's expiry for a signed-in shopper; None: ended")
 
 
 class Message(SQLModel, table=True):
@@ -70,7 +73,27 @@ class SupportAgent(SQLModel, table=True):
     display_name: str = Field(max_length=80)
     password_hash: str = Field(max_length=256)
     is_admin: bool = False
+    is_demo: bool = Field(default=False, description="the laptop demo's agent: disabled "
+                                                     "outside development")
+    disabled_at: datetime | None = Field(default=None, description="set: cannot sign in")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgentSession(SQLModel, table=True):
+    """A signed-in agent (a console cookie or an agent API bearer token), held server-side
+    so signing out, changing the password or disabling the account ends it at once.  Only
+    the token's SHA-256 is stored; `id` is a second random value that binds CSRF tokens."""
+
+    __tablename__ = "agent_session"
+
+    id: str = Field(primary_key=True, max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    agent_id: int = Field(foreign_key="supportagent.id", index=True)
+    kind: str = Field(max_length=8, description="console or api")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(description="absolute end, whatever the activity")
+    ended_at: datetime | None = Field(default=None, description="signed out or revoked")
 
 
 class HandoffNote(SQLModel, table=True):

@@ -1,7 +1,10 @@
-"""Secrets handling: shopper tokens, agent passwords and agent sessions.
+"""Secrets handling: random tokens, agent passwords, and keyed hashes of client addresses.
 
-Shopper tokens are random and stored only as a SHA-256 hash.  Agent passwords use scrypt
-with a per-password salt.  Agent sessions are signed with the settings' secret key.
+Tokens (shopper conversations, agent sessions) are random and stored only as a SHA-256
+hash.  Agent passwords use scrypt with a per-password salt; checking a username that does
+not exist costs the same scrypt, so response time does not tell which usernames exist.
+Every comparison of something a client sent is made on bytes: `hmac.compare_digest` raises
+on a `str` with non-ASCII characters, which would turn a forged token into a 500.
 """
 
 from __future__ import annotations
@@ -10,9 +13,6 @@ import hashlib
 import hmac
 import secrets
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
-AGENT_SESSION_MAX_AGE_S = 12 * 3600
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
@@ -24,8 +24,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def same_text(a: str, b: str) -> bool:
+    """Constant-time equality of two strings, whatever characters they hold."""
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
 def token_matches(token: str, token_hash: str) -> bool:
-    return hmac.compare_digest(hash_token(token), token_hash)
+    return same_text(hash_token(token), token_hash)
 
 
 def hash_password(password: str) -> str:
@@ -37,26 +42,29 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, salt_hex, digest_hex = stored.split("$")
+        salt = bytes.fromhex(salt_hex)
     except ValueError:
         return False
     if scheme != "scrypt":
         return False
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)  # type: ignore[arg-type]
-    return hmac.compare_digest(digest.hex(), digest_hex)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    return same_text(digest.hex(), digest_hex)
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="tandem-agent-session")
+_UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
 
 
-def issue_agent_token(secret: str, agent_id: int) -> str:
-    return _serializer(secret).dumps({"agent_id": agent_id})
+def verify_password_or_spend(password: str, stored: str | None) -> bool:
+    """`verify_password`, or for an unknown account the same scrypt work and False, so a
+    failed sign-in takes as long whether or not the username exists."""
+    if stored is None:
+        verify_password(password, _UNKNOWN_USER_HASH)
+        return False
+    return verify_password(password, stored)
 
 
-def read_agent_token(secret: str, token: str) -> int | None:
-    try:
-        data = _serializer(secret).loads(token, max_age=AGENT_SESSION_MAX_AGE_S)
-    except (BadSignature, SignatureExpired):
-        return None
-    agent_id = data.get("agent_id") if isinstance(data, dict) else None
-    return agent_id if isinstance(agent_id, int) else None
+def client_key(secret: str, address: str) -> str:
+    """An opaque key for a client address, for failure counters: the same address gives the
+    same key, and the database holding the counters holds no IP address."""
+    return hmac.new(secret.encode(), f"client:{address}".encode(),
+                    hashlib.sha256).hexdigest()[:32]

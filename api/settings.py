@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import time
 from functools import lru_cache
 from importlib.resources import files
@@ -16,6 +17,8 @@ from agent.config import LLMConfig
 
 DEFAULT_SECRET = "change-me-in-production"
 DEFAULT_CUSTOMER_TOKEN_SECRET = "change-me-customer-tokens"
+MIN_SECRET_CHARS = 32
+Environment = Literal["development", "test", "production"]
 
 
 def _packaged(name: str) -> Path:
@@ -30,7 +33,12 @@ class Settings(BaseSettings):
         env_prefix="TANDEM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Environment = Field(
+        default="production",
+        description="production (the default: a server started without this variable is "
+                    "treated as one), test, or development (a laptop demo: the only mode "
+                    "that may keep the default secrets, creates the demo agent, and sends "
+                    "cookies without Secure over plain http)")
     state_dir: Path = Field(
         default=Path("var"),
         description="Where Tandem writes its own files (eval runs and caches); relative to "
@@ -40,7 +48,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path (relative to the working directory) or "
                     "postgresql+psycopg://user@host/db",
     )
-    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET),
+        description="Keys the console's CSRF tokens and the hashed client keys of the "
+                    "brute-force counters; 32+ random characters (refused otherwise outside "
+                    "development)")
     demo_agent_password: SecretStr = Field(
         default=SecretStr("tandem-demo"),
         description="Password of the demo support agent created by `tandem demo-data` "
@@ -81,7 +93,8 @@ class Settings(BaseSettings):
     customer_token_secret: SecretStr = Field(
         default=SecretStr(DEFAULT_CUSTOMER_TOKEN_SECRET),
         description="Shared with the storefront: HMAC-SHA256 key of signed customer tokens "
-                    "(docs/privacy.md); 32+ random characters in production")
+                    "(docs/privacy.md); 32+ random characters, different from the secret key "
+                    "(refused otherwise outside development)")
     redact_hosted_llm: bool = Field(
         default=True, description="Redact emails, phones, cards and addresses before a hosted "
                                   "provider (openai) sees them; placeholders are filled back")
@@ -151,6 +164,15 @@ class Settings(BaseSettings):
         default=5, ge=1, description="An agent active in the console this recently is online")
     console_refresh_s: int = Field(default=5, ge=1, le=300,
                                    description="How often console pages poll for changes")
+    agent_session_hours: int = Field(
+        default=12, ge=1, le=168, description="An agent's sign-in (console or API) ends after "
+                                              "this long, however active")
+    agent_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="An agent's session unused this long ends")
+    conversation_token_hours: int = Field(
+        default=168, ge=1, le=24 * 90,
+        description="A shopper's conversation token opens the conversation this long after it "
+                    "started (a signed-in shopper's: until their sign-in expires, if sooner)")
 
     @field_validator("business_timezone")
     @classmethod
@@ -169,20 +191,43 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key.get_secret_value() == DEFAULT_SECRET
-            or len(self.secret_key.get_secret_value()) < 32
-        ):
+    def _refuse_unsafe_secrets(self) -> Settings:
+        """Fail closed: outside an explicit `TANDEM_ENVIRONMENT=development`, a default,
+        short or shared secret stops start-up (anyone who read this file could otherwise
+        forge what it signs)."""
+        if self.environment == "development":
+            return self
+        weak = [name for name, value, default in (
+            ("TANDEM_SECRET_KEY", self.secret_key, DEFAULT_SECRET),
+            ("TANDEM_CUSTOMER_TOKEN_SECRET", self.customer_token_secret,
+             DEFAULT_CUSTOMER_TOKEN_SECRET))
+            if value.get_secret_value() == default
+            or len(value.get_secret_value()) < MIN_SECRET_CHARS]
+        if weak:
             raise ValueError(
-                "TANDEM_SECRET_KEY must be set to a random value of 32+ characters in production"
-            )
-        customer_secret = self.customer_token_secret.get_secret_value()
-        if self.environment == "production" and (
-                customer_secret == DEFAULT_CUSTOMER_TOKEN_SECRET or len(customer_secret) < 32):
-            raise ValueError("TANDEM_CUSTOMER_TOKEN_SECRET must be set to a random value of 32+ "
-                             "characters in production")
+                f"{' and '.join(weak)} must be set to random values of {MIN_SECRET_CHARS}+ "
+                f"characters (TANDEM_ENVIRONMENT is {self.environment}); generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or set "
+                "TANDEM_ENVIRONMENT=development for a laptop demo")
+        if self.secret_key.get_secret_value() == self.customer_token_secret.get_secret_value():
+            raise ValueError("TANDEM_SECRET_KEY and TANDEM_CUSTOMER_TOKEN_SECRET must differ: "
+                             "the storefront holds the customer token secret")
         return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def serves_docs(self) -> bool:
+        """/docs and /openapi.json: not in production (the schema maps the attack surface;
+        `create_app(...).openapi()` still builds it for tests and tools)."""
+        return self.environment != "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Secure cookies everywhere but a laptop demo served over plain http."""
+        return self.environment != "development"
 
     def llm_config(self) -> LLMConfig:
         """The chat model's configuration, as the agent takes it (agent/config.py)."""
@@ -198,6 +243,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def ephemeral_secrets() -> dict[str, SecretStr]:
+    """Random secrets for a process whose signed tokens never outlive it (tests, benches,
+    eval runs): they pass the checks above without a development exemption."""
+    return {"secret_key": SecretStr(secrets.token_urlsafe(32)),
+            "customer_token_secret": SecretStr(secrets.token_urlsafe(32))}
 
 
 @lru_cache

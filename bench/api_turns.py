@@ -33,7 +33,7 @@ from agent.llm.scripted import ScriptedChatModel
 from agent.prompts import PromptLibrary
 from api.app import create_app
 from api.db import engine_for, session_scope
-from api.settings import Settings
+from api.settings import Settings, ephemeral_secrets
 from bench import RESULTS_DIR
 
 CONVERSATIONS = [
@@ -105,7 +105,7 @@ async def main() -> None:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         with session_scope(engine_for(url)) as session:
             build_demo_store(session, seed=7)
-        settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, environment="test", **ephemeral_secrets(),  # type: ignore[call-arg]
                             database_url=url, llm_provider="scripted")
         results: dict[str, Any] = {}
         for name, runner in (("graph only (baseline)", _graph_run), ("through the API", _api_run)):

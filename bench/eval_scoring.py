@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import evals
-from api.settings import Settings
+from api.settings import Settings, ephemeral_secrets
 from bench import RESULTS_DIR
 from evals.pipeline import run_and_score
 from evals.runner import RunOptions
@@ -32,7 +32,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     args = parser.parse_args()
-    settings = Settings(_env_file=None, environment="test", llm_provider="scripted")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, environment="test", llm_provider="scripted",  # type: ignore[call-arg]
+                        **ephemeral_secrets())
     started = time.perf_counter()
     output = run_and_score(STARTER, settings, RunOptions())
     suite_s = time.perf_counter() - started

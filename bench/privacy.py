@@ -28,7 +28,7 @@ from agent.llm.scripted import ScriptedChatModel
 from api.app import create_app
 from api.customer_tokens import mint_customer_token
 from api.db import engine_for, session_scope
-from api.settings import Settings
+from api.settings import Settings, ephemeral_secrets
 from bench import RESULTS_DIR
 
 TURNS = ("rain jacket size M", "where is my order?")
@@ -56,7 +56,7 @@ async def _timed(call: Any) -> tuple[float, httpx.Response]:
 
 async def run(rounds: int, conversations: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="tandem-bench-privacy-"))
-    settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, environment="test", **ephemeral_secrets(),  # type: ignore[call-arg]
                         database_url=f"sqlite:///{folder / 'tandem.db'}",
                         llm_provider="scripted", rate_limit_ip_per_minute=0,
                         rate_limit_conversation_per_minute=0)

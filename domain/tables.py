@@ -135,3 +135,17 @@ class FitFeedback(SQLModel, table=True):
     weight_lbs: float | None = Field(default=None, gt=0)
     bust_in: float | None = Field(default=None, gt=0, description="bust or chest, inches")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FailureCount(SQLModel, table=True):
+    """Failed attempts at a secret (an order's proof, an agent's password), counted per key
+    in the database, so a new conversation, another API worker or a restart starts from the
+    same count (domain/throttle.py).  Keys hold no personal data in the clear: client keys
+    are keyed hashes of the IP address."""
+
+    __tablename__ = "failure_count"
+
+    key: str = Field(primary_key=True, max_length=160)
+    failures: int = Field(default=0, ge=0)
+    last_failure_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,11 +24,22 @@ from agent.commerce.inventory import InventoryService
 from api.app import create_app
 from api.db import engine_for, session_scope
 from api.services.handoffs import create_agent
-from api.settings import Settings
+from api.settings import Settings, ephemeral_secrets
 
 PG_ADMIN_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TEST_SECRETS = ephemeral_secrets()
+"""One pair of random secrets per test session: the test environment refuses the defaults
+as production does (only an explicit `development` may keep them)."""
+
+
+def make_settings(**values: Any) -> Settings:
+    """Settings as the tests run: no `.env`, the test environment, the scripted model,
+    short model timeouts and random secrets; `values` override any of them."""
+    defaults: dict[str, Any] = {"environment": "test", "llm_provider": "scripted",
+                                "llm_timeout_s": 2.0, **TEST_SECRETS}
+    return Settings(_env_file=None, **(defaults | values))  # type: ignore[call-arg]
 
 
 def _postgres_database() -> Iterator[str]:
@@ -80,8 +92,7 @@ def engine(database_url: str) -> Engine:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, environment="test", database_url=database_url,  # type: ignore[call-arg]
-                    llm_provider="scripted", llm_timeout_s=2.0)
+    return make_settings(database_url=database_url)
 
 
 @asynccontextmanager

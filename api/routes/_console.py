@@ -19,13 +19,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.deps import RuntimeDep, SessionDep
 from api.models import SupportAgent
-from api.services.console_auth import (
-    SESSION_COOKIE,
-    csrf_ok,
-    csrf_token,
-    password_mark,
-    read_session,
-)
+from api.services.agent_sessions import current_session
+from api.services.console_auth import SESSION_COOKIE, csrf_ok, csrf_token
 from api.services.staffing import record_activity
 from api.settings import Settings
 from domain.tables import utcnow
@@ -63,14 +58,14 @@ def secret(settings: Settings) -> str:
 
 def cookie_secure(settings: Settings) -> bool:
     """Secure cookies everywhere but a laptop demo served over plain http."""
-    return settings.environment != "development"
+    return settings.secure_cookies
 
 
 def render(request: Request, name: str, context: dict[str, Any],
            status_code: int = status.HTTP_200_OK) -> HTMLResponse:
     runtime = request.app.state.runtime
     session = getattr(request.state, "console_session", None)
-    base = {"csrf": csrf_token(secret(runtime.settings), session.session_id) if session else "",
+    base = {"csrf": csrf_token(secret(runtime.settings), session.id) if session else "",
             "refresh_s": runtime.settings.console_refresh_s, "now": utcnow(), "agent": None}
     response: HTMLResponse = templates.TemplateResponse(request, name, base | context,
                                                         status_code=status_code)
@@ -98,13 +93,15 @@ def safe_next(target: str | None) -> str:
 
 def get_console_agent(request: Request, session: SessionDep,
                       runtime: RuntimeDep) -> SupportAgent:
-    console = read_session(secret(runtime.settings), request.cookies.get(SESSION_COOKIE))
-    agent = session.get(SupportAgent, console.agent_id) if console else None
-    if console is None or agent is None or agent.id is None \
-            or password_mark(agent) != console.password_mark:
+    """The signed-in agent; a redirect to the sign-in page when the session cookie is
+    missing, ended (sign-out, password change, disabled), idle too long or too old."""
+    found = current_session(session=session, settings=runtime.settings,
+                            token=request.cookies.get(SESSION_COOKIE), kind="console")
+    if found is None or found[1].id is None:
         target = request.url.path if request.method == "GET" else "/console"
         raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in to use the console",
                             headers={"Location": f"/console/login?next={quote(target)}"})
+    console, agent = found
     request.state.console_session = console
     record_activity(engine=runtime.engine, agent_id=agent.id)
     return agent
@@ -116,7 +113,7 @@ ConsoleAgent = Annotated[SupportAgent, Depends(get_console_agent)]
 def check_csrf(request: Request, agent: ConsoleAgent, runtime: RuntimeDep,
                csrf_token: Annotated[str, Form()] = "") -> SupportAgent:
     console = request.state.console_session
-    if not csrf_ok(secret(runtime.settings), console.session_id, csrf_token):
+    if not csrf_ok(secret(runtime.settings), console.id, csrf_token):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             "the form's security token is missing or stale; reload the page")
     return agent

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel
 
-from api.deps import RuntimeDep, SessionDep
+from api.deps import RuntimeDep, SessionDep, request_client
 from api.models import Handoff
 from api.routes._console import (
     STATIC_DIR,
@@ -26,13 +26,13 @@ from api.routes._console import (
 )
 from api.schemas import AgentReplyIn, ResolveIn
 from api.services import console, handoffs
+from api.services.agent_sessions import SignInRefused, end_session, sign_in
 from api.services.console_auth import (
     LOGIN_COOKIE,
     LOGIN_MAX_AGE_S,
     SESSION_COOKIE,
     csrf_ok,
     csrf_token,
-    issue_session,
     new_login_nonce,
 )
 from api.services.handoffs import HandoffConflict
@@ -84,32 +84,45 @@ def _login_form(request: Request, runtime: RuntimeDep, *, next_url: str, error: 
 
 
 @router.post("/login", summary="Sign in to the console",
-             description="Checks the password (scrypt hash) and sets a signed, HttpOnly, "
-                         "SameSite=Lax session cookie for 12 hours.")
+             description="Checks the password (scrypt hash) and sets an HttpOnly, "
+                         "SameSite=Lax session cookie naming a server-side session, which ends "
+                         "on sign-out, a password change, disabling the agent, "
+                         "TANDEM_AGENT_IDLE_MINUTES unused or TANDEM_AGENT_SESSION_HOURS. "
+                         "Repeated failures lock the username and the client address out for "
+                         "longer each time (429).")
 def login(request: Request, session: SessionDep, runtime: RuntimeDep,
           username: Annotated[str, Form(max_length=64)] = "",
           password: Annotated[str, Form(max_length=256)] = "",
           csrf_token: Annotated[str, Form()] = "",
           next: Annotated[str, Form(max_length=200)] = "/console") -> Response:
-    if not csrf_ok(secret(runtime.settings), request.cookies.get(LOGIN_COOKIE), csrf_token):
+    settings = runtime.settings
+    if not csrf_ok(secret(settings), request.cookies.get(LOGIN_COOKIE), csrf_token):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             "the sign-in form expired or came from another site; reload it")
-    agent = handoffs.authenticate_agent(session=session, username=username.strip().lower(),
-                                        password=password)
-    if agent is None:
-        return _login_form(request, runtime, next_url=safe_next(next),
-                           error="Wrong username or password.",
-                           status_code=status.HTTP_401_UNAUTHORIZED)
+    try:
+        signed = sign_in(session=session, settings=settings, username=username,
+                         password=password, client=request_client(request, settings),
+                         kind="console")
+    except SignInRefused as exc:
+        page = _login_form(request, runtime, next_url=safe_next(next), error=str(exc),
+                           status_code=status.HTTP_429_TOO_MANY_REQUESTS if exc.retry_after_s
+                           else status.HTTP_401_UNAUTHORIZED)
+        if exc.retry_after_s:
+            page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     response = see_other(safe_next(next))
-    response.set_cookie(SESSION_COOKIE, issue_session(secret(runtime.settings), agent),
-                        max_age=12 * 3600, path="/console", httponly=True, samesite="lax",
-                        secure=cookie_secure(runtime.settings))
+    # No max_age: a session cookie, gone when the browser closes; the server ends it anyway.
+    response.set_cookie(SESSION_COOKIE, signed.token, path="/console", httponly=True,
+                        samesite="lax", secure=cookie_secure(settings))
     response.delete_cookie(LOGIN_COOKIE, path="/console")
     return response
 
 
-@router.post("/logout", summary="Sign out", description="Clears the console session cookie.")
-def logout(agent: FormAgent) -> Response:
+@router.post("/logout", summary="Sign out",
+             description="Ends the session on the server and clears its cookie: a copy of the "
+                         "cookie opens nothing afterwards.")
+def logout(request: Request, agent: FormAgent, session: SessionDep) -> Response:
+    end_session(session=session, row=request.state.console_session)
     response = see_other("/console/login")
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response

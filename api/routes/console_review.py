@@ -1,4 +1,5 @@
-"""Console pages beyond the queue: flagged answers for prompt engineers, and agent accounts."""
+"""Console pages beyond the queue: flagged answers for prompt engineers, agent accounts, and
+each agent's own password."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
-from api.models import Handoff
+from api.models import Handoff, SupportAgent
 from api.routes._console import (
     AdminAgent,
     AdminFormAgent,
@@ -82,3 +83,54 @@ def add_agent(request: Request, agent: AdminFormAgent, session: SessionDep,
             "agent": agent, "agents": agent_accounts.list_agents(session=session),
             "error": str(exc)}, status_code=status.HTTP_400_BAD_REQUEST)
     return see_other("/console/agents")
+
+
+@router.post("/agents/{agent_id}/disable", summary="Disable a support agent (admin)",
+             description="Ends every session of the agent at once and refuses their sign-in "
+                         "until enabled again; admins only (403).")
+def disable_agent(agent_id: Annotated[int, Path(ge=1)], request: Request,
+                  agent: AdminFormAgent, session: SessionDep) -> Response:
+    return _set_disabled(request, agent, session, agent_id, disabled=True)
+
+
+@router.post("/agents/{agent_id}/enable", summary="Enable a support agent again (admin)",
+             description="They can sign in again (old sessions stay ended); admins only (403).")
+def enable_agent(agent_id: Annotated[int, Path(ge=1)], request: Request,
+                 agent: AdminFormAgent, session: SessionDep) -> Response:
+    return _set_disabled(request, agent, session, agent_id, disabled=False)
+
+
+def _set_disabled(request: Request, admin: SupportAgent, session: SessionDep, agent_id: int,
+                  *, disabled: bool) -> Response:
+    try:
+        agent_accounts.set_disabled(session=session, admin=admin, agent_id=agent_id,
+                                    disabled=disabled)
+    except agent_accounts.AccountError as exc:
+        return render(request, "agents.html", {
+            "agent": admin, "agents": agent_accounts.list_agents(session=session),
+            "error": str(exc)}, status_code=status.HTTP_400_BAD_REQUEST)
+    return see_other("/console/agents")
+
+
+@router.get("/password", response_class=HTMLResponse, summary="Change my password",
+            description="The signed-in agent's own password form.")
+def password_page(request: Request, agent: ConsoleAgent) -> Response:
+    return render(request, "password.html", {"agent": agent, "error": None, "done": False})
+
+
+@router.post("/password", summary="Change my password",
+             description="Needs the current password; ends every other session of the agent "
+                         "(console cookies and API tokens), this one stays signed in.")
+def change_password(request: Request, agent: FormAgent, session: SessionDep,
+                    current: Annotated[str, Form(max_length=256)] = "",
+                    new: Annotated[str, Form(max_length=256)] = "",
+                    confirm: Annotated[str, Form(max_length=256)] = "") -> Response:
+    try:
+        agent_accounts.change_password(session=session, agent=agent, current=current, new=new,
+                                       confirm=confirm,
+                                       keep_session=request.state.console_session.id)
+    except agent_accounts.AccountError as exc:
+        return render(request, "password.html", {"agent": agent, "error": str(exc),
+                                                 "done": False},
+                      status_code=status.HTTP_400_BAD_REQUEST)
+    return render(request, "password.html", {"agent": agent, "error": None, "done": True})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 
-from api.deps import CurrentAgent, RuntimeDep, SessionDep
+from api.deps import CurrentAgent, RuntimeDep, SessionDep, request_client
+from api.models import Handoff
 from api.schemas import AgentLogin, AgentReplyIn, AgentSession, HandoffOut, ResolveIn
-from api.security import issue_agent_token
 from api.services import handoffs
+from api.services.agent_sessions import SignInRefused, end_session, sign_in
 from api.services.handoffs import HandoffConflict
 
 router = APIRouter(prefix="/v1/agent", tags=["support agents"])
@@ -17,14 +18,34 @@ HandoffId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
 @router.post("/login", response_model=AgentSession, summary="Sign in as a support agent",
-             description="Exchanges a username and password for a bearer token (12 hours).")
-def login(body: AgentLogin, session: SessionDep, runtime: RuntimeDep) -> AgentSession:
-    agent = handoffs.authenticate_agent(session=session, username=body.username,
-                                        password=body.password)
-    if agent is None or agent.id is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    token = issue_agent_token(runtime.settings.secret_key.get_secret_value(), agent.id)
-    return AgentSession(token=token, display_name=agent.display_name)
+             description="Exchanges a username and password for a bearer token naming a "
+                         "server-side session: it ends on `POST /v1/agent/logout`, a password "
+                         "change, disabling the agent, TANDEM_AGENT_IDLE_MINUTES unused or "
+                         "TANDEM_AGENT_SESSION_HOURS. Repeated failures lock the username and "
+                         "the client address out for longer each time (429 with Retry-After).",
+             responses={401: {"description": "wrong username or password"},
+                        429: {"description": "too many failed sign-ins; wait Retry-After"}})
+def login(body: AgentLogin, request: Request, session: SessionDep,
+          runtime: RuntimeDep) -> AgentSession:
+    settings = runtime.settings
+    try:
+        signed = sign_in(session=session, settings=settings, username=body.username,
+                         password=body.password, client=request_client(request, settings),
+                         kind="api")
+    except SignInRefused as exc:
+        if exc.retry_after_s:
+            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc),
+                                headers={"Retry-After": str(exc.retry_after_s)}) from exc
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from exc
+    return AgentSession(token=signed.token, display_name=signed.agent.display_name)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out",
+             description="Ends this bearer token's session: it opens nothing afterwards.",
+             responses={401: {"description": "no live agent session"}})
+def logout(agent: CurrentAgent, request: Request, session: SessionDep) -> Response:
+    end_session(session=session, row=request.state.agent_session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/handoffs", response_model=list[HandoffOut], summary="The open handoff queue",
@@ -39,8 +60,6 @@ def _conflict(exc: HandoffConflict) -> HTTPException:
 
 
 def _exists(session: SessionDep, handoff_id: str) -> None:
-    from api.models import Handoff
-
     if session.get(Handoff, handoff_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "handoff not found")
 

@@ -1,23 +1,55 @@
-"""A demo support agent for the laptop demo, never in production."""
+"""A demo support agent for the laptop demo, never anywhere else.
+
+`tandem demo-data` creates it only with `TANDEM_ENVIRONMENT=development`; a database built
+that way and then served in any other mode would still hold an agent whose password is in
+the README, so the app disables it at start-up outside development (`retire_demo_agents`).
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+import logging
 
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.db import session_scope
 from api.models import SupportAgent
+from api.services.agent_sessions import end_agent_sessions
 from api.services.handoffs import create_agent
 from api.settings import Settings
+from domain.tables import utcnow
 
+log = logging.getLogger(__name__)
 DEMO_USERNAME = "demo"
 
 
 def ensure_demo_agent(*, session: Session, settings: Settings) -> str | None:
     """Create the demo agent (password from TANDEM_DEMO_AGENT_PASSWORD) in development."""
-    if settings.environment != "development":
+    if not settings.is_development:
         return None
     password = settings.demo_agent_password.get_secret_value()
     if session.exec(select(SupportAgent).where(SupportAgent.username == DEMO_USERNAME)).first():
         return f"Demo agent: {DEMO_USERNAME} (existing password kept)"
-    create_agent(session=session, username=DEMO_USERNAME, password=password,
-                 display_name="Sam", is_admin=True)
+    agent = create_agent(session=session, username=DEMO_USERNAME, password=password,
+                         display_name="Sam", is_admin=True)
+    agent.is_demo = True
+    session.add(agent)
     return f"Demo agent: {DEMO_USERNAME} / {password} (change TANDEM_DEMO_AGENT_PASSWORD)"
+
+
+def retire_demo_agents(*, engine: Engine, settings: Settings) -> int:
+    """Outside development, disable every demo agent and end their sessions; returns how
+    many were disabled now."""
+    if settings.is_development:
+        return 0
+    with session_scope(engine) as session:
+        demo = session.exec(select(SupportAgent).where(
+            col(SupportAgent.is_demo), col(SupportAgent.disabled_at).is_(None))).all()
+        for agent in demo:
+            agent.disabled_at = utcnow()
+            session.add(agent)
+            assert agent.id is not None
+            end_agent_sessions(session=session, agent_id=agent.id)
+            log.warning("demo agent %r disabled: TANDEM_ENVIRONMENT is %s, not development",
+                        agent.username, settings.environment)
+        return len(demo)

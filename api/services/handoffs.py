@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from api.models import Conversation, Handoff, Message, SupportAgent
 from api.schemas import HandoffOut
-from api.security import hash_password, verify_password
+from api.security import hash_password
 from domain.tables import utcnow
 
 OPEN_STATUSES = ("open", "claimed")
@@ -15,13 +15,6 @@ OPEN_STATUSES = ("open", "claimed")
 
 class HandoffConflict(RuntimeError):
     """The handoff is not in a state that allows this action (e.g. claimed by someone else)."""
-
-
-def authenticate_agent(*, session: Session, username: str, password: str) -> SupportAgent | None:
-    agent = session.exec(select(SupportAgent).where(SupportAgent.username == username)).first()
-    if agent is None or not verify_password(password, agent.password_hash):
-        return None
-    return agent
 
 
 def create_agent(*, session: Session, username: str, password: str, display_name: str,

@@ -12,6 +12,7 @@ import pytest
 from api.db import engine_for, session_scope
 from api.services.handoffs import create_agent
 from api.settings import Settings
+from tests.conftest import make_settings
 from tests.console.console_helpers import console_client, signed_in_csrf
 from tests.helpers import Chat, agent_headers, say, start_chat
 
@@ -24,8 +25,7 @@ def closed(tmp_path: Path) -> Iterator[Settings]:
     with session_scope(engine) as session:
         create_agent(session=session, username="dana", password="dana-password",
                      display_name="Dana")
-    yield Settings(_env_file=None, environment="test", database_url=url,  # type: ignore[call-arg]
-                   llm_provider="scripted", llm_timeout_s=2.0, business_days=[])
+    yield make_settings(database_url=url, business_days=[])
     engine.dispose()
 
 

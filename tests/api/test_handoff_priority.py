@@ -13,7 +13,7 @@ from api.customer_tokens import mint_customer_token
 from api.models import Handoff
 from api.settings import Settings
 from domain.tables import Order
-from tests.conftest import api_client
+from tests.conftest import api_client, make_settings
 from tests.helpers import Chat, say
 
 SECRET = "change-me-customer-tokens"  # the development default the test settings use
@@ -21,7 +21,7 @@ SECRET = "change-me-customer-tokens"  # the development default the test setting
 
 def _policy_with_high_value(tmp_path: Path, min_spend: float) -> Path:
     folder = tmp_path / "policies"
-    shutil.copytree(Settings(_env_file=None).policies_dir, folder)  # type: ignore[call-arg]
+    shutil.copytree(make_settings().policies_dir, folder)
     path = folder / "escalation.yaml"
     text = path.read_text()
     old = ("  high_value_customers:\n    enabled: false\n"

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.settings import Settings
-from tests.conftest import api_client
+from tests.conftest import api_client, make_settings
 
 
 async def test_widget_tag_carries_the_configured_look(settings: Settings) -> None:
@@ -24,4 +24,4 @@ async def test_widget_tag_carries_the_configured_look(settings: Settings) -> Non
 
 def test_a_colour_that_is_not_hex_is_refused_at_start_up() -> None:
     with pytest.raises(ValidationError, match="widget_color"):
-        Settings(_env_file=None, widget_color="red;background:url(x)")  # type: ignore[call-arg]
+        make_settings(widget_color="red;background:url(x)")

@@ -10,6 +10,7 @@ Playwright for Python; Playwright's own browser downloads are never used.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -73,7 +74,10 @@ def live_server(workdir: Path, **env: str) -> Iterator[LiveServer]:
     log_path = workdir / "server.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
     child_env.update({"TANDEM_DATABASE_URL": database_url, "TANDEM_LLM_PROVIDER": "scripted",
-                      "TANDEM_ENVIRONMENT": "test", "PYTHONUNBUFFERED": "1", **env})
+                      "TANDEM_ENVIRONMENT": "test", "PYTHONUNBUFFERED": "1",
+                      # The test environment refuses default secrets, as production does.
+                      "TANDEM_SECRET_KEY": secrets.token_urlsafe(32),
+                      "TANDEM_CUSTOMER_TOKEN_SECRET": secrets.token_urlsafe(32), **env})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "api.asgi:app", "--fd", str(sock.fileno()),

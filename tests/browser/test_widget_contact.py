@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 
 from api.db import engine_for, session_scope
 from api.services.console import queue
-from api.settings import Settings
 from tests.browser.harness import AGENT, AXE_JS, LiveServer, live_server
 from tests.browser.test_widget_chat import conversation, open_widget, send, wait_for_replies
 from tests.browser.test_widget_look import _serious_violations
+from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,8 @@ def _emails_in_console_queue(server: LiveServer) -> dict[str, str | None]:
     engine = engine_for(server.database_url)
     try:
         with session_scope(engine) as session:
-            rows = queue(session=session, settings=Settings(
-                _env_file=None, database_url=server.database_url))  # type: ignore[call-arg]
+            rows = queue(session=session,
+                         settings=make_settings(database_url=server.database_url))
             return {row.handoff.conversation_id: row.contact_email for row in rows}
     finally:
         engine.dispose()

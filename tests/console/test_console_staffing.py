@@ -12,6 +12,7 @@ from api.db import engine_for, session_scope
 from api.services.handoffs import create_agent
 from api.services.staffing import is_open, next_opening
 from api.settings import Settings
+from tests.conftest import make_settings
 from tests.console.console_helpers import console_client, signed_in_csrf
 from tests.helpers import say, start_chat
 
@@ -19,9 +20,7 @@ from tests.helpers import say, start_chat
 def _settings(tmp_path: Path, **changes: object) -> Settings:
     """Settings on an empty database of its own: nobody from the shared test database has
     been active in the console, so "online" depends on this test alone."""
-    return Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
-                    database_url=f"sqlite:///{tmp_path / 'staffing.db'}",
-                    llm_provider="scripted", llm_timeout_s=2.0, **changes)
+    return make_settings(database_url=f"sqlite:///{tmp_path / 'staffing.db'}", **changes)
 
 
 @pytest.fixture
@@ -35,8 +34,8 @@ def agent_db(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_business_hours_in_the_configured_time_zone() -> None:
-    settings = Settings(_env_file=None, business_timezone="Europe/London",  # type: ignore[call-arg]
-                        business_open=time(9), business_close=time(17),
+    settings = make_settings(business_timezone="Europe/London",
+                             business_open=time(9), business_close=time(17),
                         business_days=[0, 1, 2, 3, 4])
     friday_evening = datetime(2025, 7, 4, 17, 30, tzinfo=UTC)  # 18:30 in London (BST)
     assert not is_open(settings, friday_evening)
@@ -46,7 +45,7 @@ def test_business_hours_in_the_configured_time_zone() -> None:
     assert next_opening(settings.model_copy(update={"business_days": []}),
                         friday_evening) is None
     with pytest.raises(ValueError, match="unknown time zone"):
-        Settings(_env_file=None, business_timezone="Mars/Olympus")  # type: ignore[call-arg]
+        make_settings(business_timezone="Mars/Olympus")
 
 
 async def test_out_of_hours_the_shopper_hears_when_a_person_will_reply(agent_db: Path) -> None:

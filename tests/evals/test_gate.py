@@ -12,12 +12,12 @@ from evals.html_report import render_html
 from evals.pipeline import run_and_score
 from evals.reports import write_junit
 from evals.runner import RunOptions
+from tests.conftest import make_settings
 from tests.shared_data import data_dir_or_none
 
 
 def _settings() -> Settings:
-    return Settings(_env_file=None, environment="test", llm_provider="scripted",  # type: ignore[call-arg]
-                    data_dir=data_dir_or_none())
+    return make_settings(data_dir=data_dir_or_none())
 
 
 def test_scripted_suites_pass_the_gate() -> None:

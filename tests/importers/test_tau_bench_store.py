@@ -21,7 +21,7 @@ from api.importers.tau_bench import ASSUMED_STOCK, STATUS_MAP
 from api.importers.writer import DEFAULT_LOCATION_ID, MalformedFile
 from api.settings import Settings
 from domain.tables import Customer, Order, OrderItem, Product, StockLevel, Variant
-from tests.conftest import api_client
+from tests.conftest import api_client, make_settings
 from tests.helpers import say, start_chat
 from tests.shared_data import SHARED_DATA, shared_data
 
@@ -58,8 +58,7 @@ def tau_url(tau_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture(scope="module")
 def tau_settings(tau_url: str) -> Settings:
-    return Settings(_env_file=None, environment="test", database_url=tau_url,  # type: ignore[call-arg]
-                    llm_provider="scripted", llm_timeout_s=2.0)
+    return make_settings(database_url=tau_url)
 
 
 @needs_tau
@@ -171,8 +170,7 @@ async def test_a_product_with_no_available_variant_gets_no_suggestion(
         (tmp_path / name).write_text("{}", encoding="utf-8")
     url = str(fresh_engine.url)
     import_store(engine_for(url), tmp_path)
-    settings = Settings(_env_file=None, environment="test", database_url=url,  # type: ignore[call-arg]
-                        llm_provider="scripted", llm_timeout_s=2.0)
+    settings = make_settings(database_url=url)
     async with api_client(settings) as client:
         chat = await start_chat(client)
         turn = await say(client, chat, "do you have a bluetooth speaker in stock?")
