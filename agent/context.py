@@ -35,6 +35,9 @@ class TandemContext:
     llm_timeout_s: float = 30.0
     customer_id: str | None = None
     """A signed-in shopper's customer id (verified upstream); None for anonymous shoppers."""
+    client_key: str | None = None
+    """Who is asking, as an opaque key (the API's keyed hash of the client's IP address):
+    failed order proofs are counted against it across conversations."""
     personalization: bool = True
     staffing: dict[str, Any] = field(default_factory=dict)
     """Whether a person is online or support is open, and when it next opens (plain data from

@@ -50,8 +50,6 @@ class ConversationState(InputState, total=False):
     with the new constraints laid over it (reset every turn; None for a new search)."""
     pending_order_id: str | None
     """An order id the shopper gave before proving it is theirs."""
-    proof_failures: int
-    """Failed ownership proofs in this conversation; past the limit we stop checking."""
     turns_without_progress: int
     """Consecutive turns where the assistant could not help (feeds the escalation policy)."""
     last_question: str | None

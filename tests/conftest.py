@@ -97,14 +97,15 @@ def settings(database_url: str) -> Settings:
 
 @asynccontextmanager
 async def api_client(settings: Settings, *, model: BaseChatModel | None = None,
-                     inventory: InventoryService | None = None
-                     ) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client talking to the app in process, with its lifespan running."""
+                     inventory: InventoryService | None = None,
+                     client_address: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client talking to the app in process, with its lifespan running;
+    `client_address` is the IP address the app sees."""
     from agent.llm.scripted import ScriptedChatModel
 
     app = create_app(settings, model=model or ScriptedChatModel(), inventory=inventory)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, client=(client_address, 123))
         async with httpx.AsyncClient(transport=transport, base_url="http://tandem.test") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client

@@ -7,11 +7,17 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from api.customer_auth import CustomerTokenHeader, verified_customer
-from api.deps import RuntimeDep, SessionDep, ShopperConversation, TurnConversation
+from api.deps import (
+    RuntimeDep,
+    SessionDep,
+    ShopperConversation,
+    TurnConversation,
+    request_client,
+)
 from api.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -80,7 +86,7 @@ async def _events_to_sse(events: asyncio.Queue[TurnEvent | Exception | None]
                413: {"description": "message too long"}},
 )
 async def send_message(conversation: TurnConversation, body: MessageIn, runtime: RuntimeDep,
-                       accept: Annotated[str, Header()] = "application/json"
+                       request: Request, accept: Annotated[str, Header()] = "application/json"
                        ) -> TurnOut | StreamingResponse:
     limit = runtime.settings.max_message_chars
     text = body.text.strip()
@@ -90,7 +96,8 @@ async def send_message(conversation: TurnConversation, body: MessageIn, runtime:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
                             f"the message is {len(text)} characters; the limit is {limit}")
     turn = run_turn(runtime, conversation_id=conversation.id, text=text,
-                    client_message_id=body.client_message_id)
+                    client_message_id=body.client_message_id,
+                    client_key=request_client(request, runtime.settings))
     if "text/event-stream" not in accept:
         try:
             async for event in turn:

@@ -93,10 +93,14 @@ def _stored_turn(session: Session, conversation: Conversation, shopper: Message)
 
 
 async def run_turn(rt: TandemRuntime, *, conversation_id: str, text: str,
-                   client_message_id: str | None) -> AsyncIterator[TurnEvent]:
+                   client_message_id: str | None, client_key: str | None = None
+                   ) -> AsyncIterator[TurnEvent]:
+    """`client_key`: who is asking, opaque (api.deps.request_client), for the order-proof
+    failure counters."""
     lock = _locks.setdefault(conversation_id, asyncio.Lock())
     async with lock:
-        async for event in _run_turn_locked(rt, conversation_id, text, client_message_id):
+        async for event in _run_turn_locked(rt, conversation_id, text, client_message_id,
+                                            client_key):
             yield event
 
 
@@ -148,7 +152,8 @@ def _finish_turn(rt: TandemRuntime, conversation_id: str, shopper_id: int,
 
 
 async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
-                           client_message_id: str | None) -> AsyncIterator[TurnEvent]:
+                           client_message_id: str | None, client_key: str | None = None,
+                           ) -> AsyncIterator[TurnEvent]:
     started = time.perf_counter()
     # Database work runs in a worker thread, never on the event loop: on SQLite a write that
     # waits for the lock on the loop would also stop the checkpointer (whose connection
@@ -166,7 +171,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         model=await rt.models.get(MODEL_WAIT_S), policy=rt.policy, prompts=rt.prompts,
         store_policy=rt.store_policy,
         region=rt.settings.shopper_region, max_suggestions=rt.settings.max_suggestions,
-        llm_timeout_s=rt.settings.llm_timeout_s, customer_id=customer_id,
+        llm_timeout_s=rt.settings.llm_timeout_s, customer_id=customer_id, client_key=client_key,
         personalization=personalization, staffing=staffing, reply_checks=rt.reply_checks,
     )
 

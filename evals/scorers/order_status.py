@@ -2,7 +2,8 @@
 and no detail of an order shown before the shopper proved it is theirs.
 
 Proof is checked offline against the hashed email and postcode recorded with the order
-(or the signed-in customer id), exactly as the store checks it.
+(or the signed-in customer id), exactly as the store checks it: the account or the email
+open everything, the postcode alone only the status (no tracking id).
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ def _proofs(text: str) -> set[str]:
 
 
 def _proven(order: OrderRecord, proofs: set[str], customer_id: str | None) -> bool:
+    return _fully_proven(order, proofs, customer_id) or (
+        order.postcode_sha256 is not None and order.postcode_sha256 in proofs)
+
+
+def _fully_proven(order: OrderRecord, proofs: set[str], customer_id: str | None) -> bool:
+    """Proof that opens the tracking details: the account or the email."""
     return ((customer_id is not None and order.customer_id == customer_id)
-            or (order.email_sha256 is not None and order.email_sha256 in proofs)
-            or (order.postcode_sha256 is not None and order.postcode_sha256 in proofs))
+            or (order.email_sha256 is not None and order.email_sha256 in proofs))
 
 
 def _details_shown(reply: str, order_id: str, order: OrderRecord) -> bool:
@@ -70,9 +76,14 @@ class OrderStatusScorer:
                     failures.append(f"turn {n}: status of {order_id} ({order.status_words}) "
                                     "not given")
                     continue
+                full = _fully_proven(order, proofs, customer)
+                tracked = bool(order.tracking_number) and order.tracking_number in turn.reply
                 if mentioned and (other := _wrong_status(turn.reply, order)):
                     failures.append(f"turn {n}: {order_id} described as {other}, "
                                     f"store says {order.status}")
-                elif shown and order.tracking_number and order.tracking_number not in turn.reply:
+                elif shown and not full and tracked:
+                    failures.append(f"turn {n}: {order_id} tracking id shown on the postcode "
+                                    "alone")
+                elif shown and full and order.tracking_number and not tracked:
                     failures.append(f"turn {n}: {order_id} tracking id missing or wrong")
         return verdict(self.name, checked, failures)

@@ -93,6 +93,19 @@ def test_order_status_needs_proof_and_the_right_words() -> None:
     assert "shipped" in OrderStatusScorer().score(wrong).detail
 
 
+def test_the_postcode_alone_opens_the_status_but_not_the_tracking_id() -> None:
+    status_only = transcript({"shopper": "where is #R10508? zip 98092",
+                              "reply": "Your order #R10508 is on its way.",
+                              "expect": {"order": {"id": "#R10508", "shown": True}}},
+                             orders=ORDER)
+    assert OrderStatusScorer().score(status_only).outcome == "pass"
+    tracked = transcript({"shopper": "where is #R10508? zip 98092",
+                          "reply": "Your order #R10508 is on its way. Tracking: USPS 9400123."},
+                         orders=ORDER)
+    result = OrderStatusScorer().score(tracked)
+    assert result.outcome == "fail" and "postcode alone" in result.detail
+
+
 def test_handoff_summary_requires_facts_and_invents_none() -> None:
     turn = {"shopper": "refund for #R10002 please", "handoff": True}
     good = transcript(turn, handoff={"rule": "returns", "summary": {
