@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header, HTTPException, status
 
-from api.customer_tokens import CustomerTokenError, read_customer_token
+from api.customer_tokens import CustomerClaims, CustomerTokenError, Scope, read_customer_token
 from api.settings import Settings
 
 CUSTOMER_TOKEN_HEADER = "X-Customer-Token"
@@ -18,10 +18,13 @@ CustomerTokenHeader = Annotated[
 ]
 
 
-def verified_customer(settings: Settings, token: str) -> str:
-    """The customer id in `token`; 401 with the reason when it is invalid or expired."""
+def verified_customer(settings: Settings, token: str, *, scope: Scope = "chat"
+                      ) -> CustomerClaims:
+    """The claims of `token` for `scope`; 401 with the reason when it is invalid, expired,
+    too long-lived or of another scope."""
     try:
-        return read_customer_token(settings.customer_token_secret.get_secret_value(), token)
+        return read_customer_token(settings.customer_token_secret.get_secret_value(), token,
+                                   scope=scope)
     except CustomerTokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(exc),
                             headers={"WWW-Authenticate": "CustomerToken"}) from exc

@@ -29,6 +29,9 @@ class ConversationCreated(BaseModel):
     token: str = Field(description="Bearer token for this conversation; shown once")
     signed_in: bool = Field(default=False,
                             description="Whether a valid customer token signed the shopper in")
+    expires_at: datetime | None = Field(
+        default=None, description="When the token stops opening the conversation (its "
+                                  "lifetime, or the sign-in's expiry if sooner)")
 
 
 class MessageIn(BaseModel):

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from agent.commerce.demo_store import build_demo_store
@@ -29,9 +30,11 @@ from api.settings import Settings, ephemeral_secrets
 PG_ADMIN_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-TEST_SECRETS = ephemeral_secrets()
-"""One pair of random secrets per test session: the test environment refuses the defaults
-as production does (only an explicit `development` may keep them)."""
+TEST_SECRETS = {name: SecretStr(f"tandem-tests-{name}-{'x' * 32}")
+                for name in ephemeral_secrets()}
+"""Fixed, strong and distinct: the test environment refuses the default secrets as
+production does (only an explicit `development` may keep them).  Fixed, not random, because
+pytest loads this file both as `conftest` and as `tests.conftest`."""
 
 
 def make_settings(**values: Any) -> Settings:

@@ -40,20 +40,23 @@ router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
                          "The token is shown once; send it as `Authorization: Bearer`. "
                          "A signed-in shopper's storefront passes a signed customer token "
                          "(`customer_token` or the `X-Customer-Token` header): their own "
-                         "orders then need no further proof.",
+                         "orders then need no further proof. The token opens the conversation "
+                         "until `expires_at`: TANDEM_CONVERSATION_TOKEN_HOURS, or the customer "
+                         "token's expiry when that is sooner (the sign-in ends with it).",
              responses={401: {"description": "the customer token is invalid or expired"}})
 def start_conversation(session: SessionDep, runtime: RuntimeDep,
                        body: ConversationCreate | None = None,
                        customer_token: CustomerTokenHeader = None) -> ConversationCreated:
     wanted = body.personalization if body and body.personalization is not None else None
     signed = (body.customer_token if body else None) or customer_token
-    customer_id = verified_customer(runtime.settings, signed) if signed else None
+    claims = verified_customer(runtime.settings, signed) if signed else None
     conversation, token = create_conversation(
         session=session,
         personalization=runtime.settings.personalization_default if wanted is None else wanted,
-        source="default" if wanted is None else "api", customer_id=customer_id)
-    return ConversationCreated(id=conversation.id, token=token,
-                               signed_in=customer_id is not None)
+        source="default" if wanted is None else "api", claims=claims,
+        lifetime_hours=runtime.settings.conversation_token_hours)
+    return ConversationCreated(id=conversation.id, token=token, signed_in=claims is not None,
+                               expires_at=conversation.expires_at)
 
 
 def _sse(event: str, data: dict[str, object]) -> str:

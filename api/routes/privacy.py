@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 
 from api.customer_auth import CustomerTokenHeader, verified_customer
 from api.db import session_scope
@@ -23,7 +23,8 @@ from api.services.shopper_data import (
 from domain.tables import utcnow
 
 router = APIRouter(prefix="/v1/me", tags=["privacy"])
-_AUTH = {401: {"description": "no valid conversation token or customer token"}}
+_AUTH = {401: {"description": "no open conversation token, or no valid customer token of "
+                             "scope data"}}
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class DataSubject:
 def get_subject(credentials: BearerDep, runtime: RuntimeDep,
                 customer_token: CustomerTokenHeader = None) -> DataSubject:
     if customer_token:
-        return DataSubject(customer_id=verified_customer(runtime.settings, customer_token))
+        # A `data` token, not the `chat` one that sits in the browser all session.
+        claims = verified_customer(runtime.settings, customer_token, scope="data")
+        return DataSubject(customer_id=claims.customer_id)
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"},
                             detail="send the conversation's token (Authorization: Bearer) or a "
@@ -67,8 +70,9 @@ def _export(runtime: TandemRuntime, subject: DataSubject) -> dict[str, Any]:
             summary="Export everything held about me",
             description="As JSON: with a conversation's token, that conversation (messages, "
                         "the evidence behind each suggestion, consent history, handoffs); with "
-                        "a customer token, everything of the signed-in customer (profile, "
-                        "preferences, orders, every conversation).")
+                        "a customer token of scope `data` (docs/privacy.md), everything of the "
+                        "signed-in customer (profile, preferences, orders, fit feedback, every "
+                        "conversation).")
 async def export_my_data(subject: Subject, runtime: RuntimeDep) -> dict[str, Any]:
     return await asyncio.to_thread(_export, runtime, subject)
 
@@ -97,3 +101,31 @@ async def erase_my_data(subject: Subject, runtime: RuntimeDep) -> ErasureReceipt
     return ErasureReceipt(erased_at=utcnow(), conversations=counts.get("conversation", 0),
                           scope="customer" if subject.customer_id else "conversation",
                           checkpoint_threads=threads, deleted=counts)
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT,
+               responses={401: {"description": "no open conversation token"}},
+               summary="Sign out of this conversation",
+               description="Ends the conversation token at once (the widget calls it from "
+                           "`Tandem.signOut()` when the storefront signs the shopper out): on a "
+                           "shared browser the next person cannot open the conversation or see "
+                           "its orders. The support team keeps the conversation.")
+async def end_my_session(credentials: BearerDep, runtime: RuntimeDep) -> Response:
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"},
+                            detail="send the conversation's token (Authorization: Bearer)")
+    ended = await asyncio.to_thread(_end_token, runtime, credentials.credentials)
+    if not ended:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"},
+                            detail="no open conversation holds this token")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _end_token(runtime: TandemRuntime, token: str) -> bool:
+    with session_scope(runtime.engine) as session:
+        conversation = conversation_by_token(session=session, token=token)
+        if conversation is None:
+            return False
+        conversation.expires_at = utcnow()
+        session.add(conversation)
+        return True

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from api.customer_tokens import CustomerClaims
 from api.models import ConsentEvent, Conversation, Handoff, Message, SupportAgent
 from api.schemas import HandoffRef, SuggestionOut, TranscriptMessage, TranscriptOut
 from api.security import hash_token, new_token, token_matches
@@ -15,13 +17,23 @@ PUBLIC_SUGGESTION_FIELDS = set(SuggestionOut.model_fields)
 
 
 def create_conversation(*, session: Session, personalization: bool, source: str = "api",
-                        customer_id: str | None = None) -> tuple[Conversation, str]:
-    """A new conversation and its bearer token (returned once, stored only as a hash).
+                        claims: CustomerClaims | None = None, lifetime_hours: int = 168,
+                        ) -> tuple[Conversation, str]:
+    """A new conversation and its bearer token (returned once, stored only as a hash),
+    valid for `lifetime_hours`.
 
-    `customer_id` only from a verified customer token: it opens the customer's orders."""
+    `claims` only from a verified customer token: they open the customer's orders, and the
+    conversation's token ends when the sign-in does (on a shared browser, the next person
+    must not find the previous customer's conversation)."""
     token = new_token()
+    now = utcnow()
+    expires_at = now + timedelta(hours=lifetime_hours)
+    if claims is not None:
+        expires_at = min(expires_at, claims.expires_at)
     conversation = Conversation(id=str(uuid.uuid4()), token_hash=hash_token(token),
-                                personalization=personalization, customer_id=customer_id)
+                                personalization=personalization, created_at=now,
+                                updated_at=now, expires_at=expires_at,
+                                customer_id=claims.customer_id if claims else None)
     session.add(conversation)
     session.flush()
     session.add(ConsentEvent(conversation_id=conversation.id, personalization=personalization,
@@ -31,11 +43,24 @@ def create_conversation(*, session: Session, personalization: bool, source: str 
 
 def conversation_for_token(*, session: Session, conversation_id: str,
                            token: str) -> Conversation | None:
-    """The conversation if the token is its own; None for unknown ids and wrong tokens alike."""
+    """The conversation if the token is its own and still open; None for unknown ids, wrong
+    tokens and ended ones alike."""
     conversation = session.get(Conversation, conversation_id)
-    if conversation is None or not token_matches(token, conversation.token_hash):
+    if conversation is None or not token_matches(token, conversation.token_hash) \
+            or not token_open(conversation):
         return None
     return conversation
+
+
+def token_open(conversation: Conversation, now: datetime | None = None) -> bool:
+    """Whether the conversation's token still opens it (not past its lifetime or the
+    sign-in's expiry, not signed out)."""
+    if conversation.expires_at is None:
+        return False
+    expires = conversation.expires_at
+    if expires.tzinfo is None:  # SQLite hands back naive datetimes, stored in UTC
+        expires = expires.replace(tzinfo=UTC)
+    return (now or utcnow()) < expires
 
 
 def current_handoff(*, session: Session, conversation_id: str) -> Handoff | None:

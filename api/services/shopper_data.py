@@ -13,13 +13,16 @@ from sqlmodel import Session, col, select
 
 from api.models import ConsentEvent, Conversation, Handoff, HandoffNote, Message, ShopperContact
 from api.security import hash_token
+from api.services.conversations import token_open
 from domain.tables import Customer, Order, OrderItem, ShopperProfile, utcnow
 
 
 def conversation_by_token(*, session: Session, token: str) -> Conversation | None:
-    """The conversation this bearer token belongs to (tokens are stored only as hashes)."""
-    return session.exec(select(Conversation).where(
+    """The conversation this bearer token belongs to while the token is open (tokens are
+    stored only as hashes; an ended or expired one opens nothing)."""
+    conversation = session.exec(select(Conversation).where(
         Conversation.token_hash == hash_token(token))).first()
+    return conversation if conversation is not None and token_open(conversation) else None
 
 
 def _row(row: Any, *drop: str) -> dict[str, Any]:

@@ -66,7 +66,8 @@
 
     // ---------- state ----------
     let conv = load(CK, null);
-    if (!conv || !conv.id || !conv.token) conv = null;
+    // A token past its end (its lifetime, or the sign-in it was bound to) opens nothing: forget it.
+    if (!conv || !conv.id || !conv.token || (conv.exp && Date.parse(conv.exp) <= Date.now())) { conv = null; save(CK, null); }
     let mode = 'assistant', agent = '', joined = '', lastId = 0, seen = {}, pend = [], byId = {}, busy = {};
     let pref = true, isOpen = false, loaded = false, pollT = 0, creating = null, noteT = 0;
     let ctHo = null, ctEmail = '', editing = 0;
@@ -101,7 +102,7 @@
     function ensure() {
       if (conv) return Promise.resolve(conv);
       return creating || (creating = call('POST', '/v1/conversations', { personalization: pref }).then(function (d) {
-        conv = { id: d.id, token: d.token }; save(CK, conv); loaded = true; return conv;
+        conv = { id: d.id, token: d.token, exp: d.expires_at || null }; save(CK, conv); loaded = true; return conv;
       }).finally(function () { creating = null; }));
     }
 
@@ -497,6 +498,17 @@
       } catch (e) { note(errText(e)); }
     }
 
+    // The storefront calls Tandem.signOut() when the shopper signs out: the token ends on the
+    // server and leaves this browser, so the next person here starts afresh.
+    async function signOut() {
+      const c = conv;
+      drop(); save(QK, null); pend = []; byId = {}; reset();
+      if (c) {
+        try { await fetch(BASE + '/v1/me/session', { method: 'DELETE', credentials: 'omit', headers: { Authorization: 'Bearer ' + c.token } }); }
+        catch (e) { /* offline: the token still ends at its expiry */ }
+      }
+    }
+
     // ---------- open / close ----------
     function open() {
       if (isOpen) return;
@@ -519,7 +531,7 @@
       D.body.append(host);
       reset();
       W.addEventListener('online', flush);
-      W.Tandem = { open: open, close: function () { close(); }, send: send, version: '0.1.0' };
+      W.Tandem = { open: open, close: function () { close(); }, send: send, signOut: signOut, version: '0.1.0' };
       if (load('tandem:open', 0, sessionStorage)) open();
       flush();
       W.dispatchEvent(new CustomEvent('tandem:ready'));

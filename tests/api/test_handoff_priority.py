@@ -13,10 +13,10 @@ from api.customer_tokens import mint_customer_token
 from api.models import Handoff
 from api.settings import Settings
 from domain.tables import Order
-from tests.conftest import api_client, make_settings
+from tests.conftest import TEST_SECRETS, api_client, make_settings
 from tests.helpers import Chat, say
 
-SECRET = "change-me-customer-tokens"  # the development default the test settings use
+SECRET = TEST_SECRETS["customer_token_secret"].get_secret_value()
 
 
 def _policy_with_high_value(tmp_path: Path, min_spend: float) -> Path:

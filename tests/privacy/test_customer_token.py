@@ -14,14 +14,15 @@ from typer.testing import CliRunner
 from api.customer_tokens import CustomerTokenError, mint_customer_token, read_customer_token
 from api.settings import Settings
 from domain.tables import Order, OrderItem
+from tests.conftest import TEST_SECRETS
 from tests.helpers import Chat, say
 
-SECRET = "change-me-customer-tokens"  # the development default the test settings use
+SECRET = TEST_SECRETS["customer_token_secret"].get_secret_value()
 
 
 def test_a_token_round_trips_and_tampering_expiry_or_another_secret_is_refused() -> None:
     token = mint_customer_token("s3cret", "C10001", ttl_s=60)
-    assert read_customer_token("s3cret", token) == "C10001"
+    assert read_customer_token("s3cret", token).customer_id == "C10001"
     signature = token.split(".")[1]
     forged = mint_customer_token("s3cret", "C10002").split(".")[0] + "." + signature
     cases = {
@@ -36,11 +37,10 @@ def test_a_token_round_trips_and_tampering_expiry_or_another_secret_is_refused()
 
 
 def test_production_refuses_the_default_customer_token_secret() -> None:
-    strong = "k" * 40
     with pytest.raises(ValidationError, match="TANDEM_CUSTOMER_TOKEN_SECRET"):
-        Settings(_env_file=None, environment="production", secret_key=strong)  # type: ignore[call-arg]
-    Settings(_env_file=None, environment="production", secret_key=strong,  # type: ignore[call-arg]
-             customer_token_secret=strong)
+        Settings(_env_file=None, environment="production", secret_key="k" * 40)  # type: ignore[call-arg]
+    Settings(_env_file=None, environment="production", secret_key="k" * 40,  # type: ignore[call-arg]
+             customer_token_secret="c" * 40)
 
 
 def test_the_cli_mints_a_token_the_api_accepts(monkeypatch: pytest.MonkeyPatch,
@@ -51,7 +51,7 @@ def test_the_cli_mints_a_token_the_api_accepts(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(customer_token, "get_settings", lambda: settings)
     result = CliRunner().invoke(app, ["customer-token", "C10007", "--ttl", "120"])
     assert result.exit_code == 0, result.output
-    assert read_customer_token(SECRET, result.output.strip()) == "C10007"
+    assert read_customer_token(SECRET, result.output.strip()).customer_id == "C10007"
 
 
 async def _signed_in(client: httpx.AsyncClient, customer_id: str, *, header: bool = False,

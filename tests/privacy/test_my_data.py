@@ -113,8 +113,10 @@ async def test_a_signed_in_shopper_exports_and_erases_everything_of_theirs(
         client: httpx.AsyncClient, engine: Engine, settings: Settings,
         own_customer: tuple[str, str]) -> None:
     customer_id, order_id = own_customer
-    token = mint_customer_token(settings.customer_token_secret.get_secret_value(), customer_id)
-    signed = {"X-Customer-Token": token}
+    secret = settings.customer_token_secret.get_secret_value()
+    token = mint_customer_token(secret, customer_id)
+    signed = {"X-Customer-Token": mint_customer_token(secret, customer_id, ttl_s=600,
+                                                      scope="data")}
     chats = []
     for text in ("rain jacket size M", f"where is my order {order_id}?"):
         created = await client.post("/v1/conversations", json={"customer_token": token})
