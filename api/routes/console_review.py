@@ -26,7 +26,8 @@ router = APIRouter(prefix="/console", tags=["console"])
 
 @router.post("/messages/{message_id}/flag", summary="Flag an assistant answer",
              description="Marks an assistant answer as wrong or unhelpful, with a reason, for "
-                         "prompt engineers. Returns to the handoff page it was flagged from.")
+                         "prompt engineers; only answers in conversations handed to a person "
+                         "(400 otherwise). Returns to the handoff page it was flagged from.")
 def flag_message(message_id: Annotated[int, Path(ge=1)], request: Request, agent: FormAgent,
                  session: SessionDep,
                  kind: Annotated[str, Form(max_length=16)] = "",
@@ -50,11 +51,12 @@ def flags_page(request: Request, agent: ConsoleAgent, session: SessionDep) -> Re
                   {"agent": agent, "flags": answer_flags.list_flags(session=session)})
 
 
-@router.get("/flags/export", summary="Download flags as eval cases (JSONL)",
+@router.get("/flags/export", summary="Download flags as eval cases (JSONL, admin)",
             description="One JSON object per line: the conversation turns before the flagged "
-                        "answer, the answer with its suggestions, and the reason. Format: "
-                        "README, 'Flagged answers as eval cases'.")
-def export_flags(agent: ConsoleAgent, session: SessionDep) -> Response:
+                        "answer, the answer with its suggestions, and the reason, with emails, "
+                        "phone numbers, card numbers and addresses replaced by placeholders. "
+                        "Admins only (403). Format: README, 'Flagged answers as eval cases'.")
+def export_flags(agent: AdminAgent, session: SessionDep) -> Response:
     body = "".join(answer_flags.eval_cases_jsonl(session=session))
     name = f"tandem-flags-{utcnow():%Y%m%d-%H%M}.jsonl"
     return Response(body, media_type="application/x-ndjson", headers={

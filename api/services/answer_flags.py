@@ -3,6 +3,12 @@
 An exported flag is an eval case: the conversation up to the flagged answer, the answer
 itself (with the suggestions it made) and the agent's reason.  Format in the README
 ("Flagged answers as eval cases").
+
+Only answers in conversations handed to a person can be flagged (the ones agents work and
+see), so a flag is no way to pull an arbitrary transcript by guessing message ids; the
+export is for admins and has emails, phone numbers, card numbers and street addresses
+replaced by placeholders (agent/privacy/redact.py): eval cases travel to places the
+console does not.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from typing import Any, Literal, get_args
 
 from sqlmodel import Session, col, select
 
-from api.models import AnswerFlag, Message, SupportAgent
+from agent.privacy.redact import Redactor, redact_data
+from api.models import AnswerFlag, Handoff, Message, SupportAgent
 
 FlagKind = Literal["wrong", "unhelpful"]
 FLAG_KINDS: tuple[str, ...] = get_args(FlagKind)
@@ -45,6 +52,11 @@ def flag_answer(*, session: Session, message_id: int, agent: SupportAgent, kind:
     message = session.get(Message, message_id)
     if message is None or message.role != "assistant":
         raise FlagError("only the assistant's answers can be flagged")
+    handed_off = session.exec(select(Handoff.id).where(
+        Handoff.conversation_id == message.conversation_id)).first()
+    if handed_off is None:
+        # The same answer as for an unknown id: flagging is no probe of other transcripts.
+        raise FlagError("only the assistant's answers can be flagged")
     assert agent.id is not None
     flag = AnswerFlag(message_id=message_id, agent_id=agent.id, kind=kind, reason=reason)
     session.add(flag)
@@ -68,24 +80,28 @@ def _suggestion(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def eval_cases(*, session: Session) -> Iterator[dict[str, Any]]:
-    """One eval case per flag, oldest first: the turns before the answer, the answer, why."""
+    """One eval case per flag, oldest first: the turns before the answer, the answer, why;
+    personal data replaced by placeholders, numbered consistently within each case."""
     for row in reversed(list_flags(session=session, limit=100_000)):
         message = row.message
         earlier = session.exec(select(Message).where(
             Message.conversation_id == message.conversation_id,
             col(Message.id) < (message.id or 0)).order_by(col(Message.id))).all()
+        redactor = Redactor()
         yield {
             "format": EVAL_CASE_FORMAT,
             "id": f"flag-{row.flag.id}",
             "conversation_id": message.conversation_id,
             "message_id": message.id,
-            "turns": [{"role": m.role, "text": m.text} for m in earlier if m.text],
+            "turns": redact_data([{"role": m.role, "text": m.text} for m in earlier if m.text],
+                                 redactor),
             "flagged_answer": {
-                "text": message.text, "intent": message.intent, "route": message.route,
+                "text": redactor.redact(message.text), "intent": message.intent,
+                "route": message.route,
                 "suggestions": [_suggestion(s) for s in message.suggestions],
             },
             "kind": row.flag.kind,
-            "reason": row.flag.reason,
+            "reason": redactor.redact(row.flag.reason),
             "flagged_by": row.agent_name,
             "flagged_at": row.flag.created_at.isoformat(),
         }

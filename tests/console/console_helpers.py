@@ -74,3 +74,15 @@ def close_handoffs(engine: Engine, ids: list[str]) -> None:
             if handoff is not None and handoff.status in ("open", "claimed"):
                 handoff.status, handoff.closed_at = "resolved", utcnow()
                 session.add(handoff)
+
+
+def admin_agent(client: httpx.AsyncClient) -> tuple[str, str]:
+    """A new admin agent of this test alone: (username, password)."""
+    from api.services.handoffs import create_agent
+
+    username, password = f"admin-{uuid.uuid4().hex[:8]}", "admin-password-1"
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    with session_scope(runtime.engine) as session:
+        create_agent(session=session, username=username, password=password,
+                     display_name="Admin", is_admin=True)
+    return username, password

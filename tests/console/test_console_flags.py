@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from api.settings import Settings
-from tests.console.console_helpers import console_client, signed_in_csrf
+from tests.console.console_helpers import admin_agent, console_client, signed_in_csrf
 from tests.helpers import say, start_chat
 
 
@@ -43,7 +43,10 @@ async def test_a_flagged_answer_is_listed_and_exported_as_an_eval_case(
         listing = await client.get("/console/flags")
         assert listing.status_code == 200 and "size &lt;first&gt;" in listing.text
 
-        export = await client.get("/console/flags/export")
+        assert (await client.get("/console/flags/export")).status_code == 403, "admins only"
+        async with console_client(settings) as admin:
+            await signed_in_csrf(admin, *admin_agent(client))
+            export = await admin.get("/console/flags/export")
         assert export.status_code == 200
         assert export.headers["content-type"].startswith("application/x-ndjson")
         assert "attachment" in export.headers["content-disposition"]
