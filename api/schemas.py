@@ -196,6 +196,9 @@ class ShopperDataOut(BaseModel):
     customer: dict[str, Any] | None = Field(description="The customer profile (signed in)")
     preferences: dict[str, Any] = Field(description="Preferences kept with personalisation on")
     orders: list[dict[str, Any]] = Field(description="Orders with their items (signed in)")
+    fit_feedback: list[dict[str, Any]] = Field(
+        default_factory=list, description="How items fit in the sizes bought, with height, "
+                                          "weight and bust when given (signed in)")
     conversations: list[dict[str, Any]] = Field(
         description="Conversations with messages (and the evidence behind each suggestion), "
                     "consent history, handoffs with summaries and notes, contact emails")

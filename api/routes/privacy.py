@@ -14,7 +14,12 @@ from api.deps import BearerDep, RuntimeDep
 from api.models import Conversation
 from api.runtime import TandemRuntime
 from api.schemas import ErasureReceipt, ShopperDataOut
-from api.services.erasure import erase_conversations, erase_customer, forget_threads
+from api.services.erasure import (
+    customer_conversation_ids,
+    erase_conversations,
+    erase_customer,
+    forget_threads,
+)
 from api.services.shopper_data import (
     conversation_by_token,
     export_conversation,
@@ -77,6 +82,13 @@ async def export_my_data(subject: Subject, runtime: RuntimeDep) -> dict[str, Any
     return await asyncio.to_thread(_export, runtime, subject)
 
 
+def _conversation_ids(runtime: TandemRuntime, subject: DataSubject) -> list[str]:
+    if subject.customer_id is None:
+        return [subject.conversation_id or ""]
+    with session_scope(runtime.engine) as session:
+        return customer_conversation_ids(session, subject.customer_id)
+
+
 def _erase_rows(runtime: TandemRuntime, subject: DataSubject) -> tuple[list[str], dict[str, int]]:
     with session_scope(runtime.engine) as session:
         if subject.customer_id is not None:
@@ -89,15 +101,21 @@ def _erase_rows(runtime: TandemRuntime, subject: DataSubject) -> tuple[list[str]
 
 @router.delete("/data", response_model=ErasureReceipt, responses=_AUTH,
                summary="Erase everything held about me",
-               description="Deletes the conversation(s) with their messages, handoffs and "
-                           "cached summaries, consent history and the graph's checkpoints; "
-                           "signed in, also the stored preferences and the customer profile, "
+               description="Deletes the graph's checkpoints, then the conversation(s) with "
+                           "their messages, handoffs and cached summaries and consent history; "
+                           "with a customer token of scope `data`, also the stored preferences, "
+                           "fit feedback and the customer profile, "
                            "and the orders are unlinked from you (the store keeps anonymous "
                            "sales records). Returns a receipt. Afterwards the tokens open "
                            "nothing and a late message to an erased conversation gets 404.")
 async def erase_my_data(subject: Subject, runtime: RuntimeDep) -> ErasureReceipt:
+    # Checkpoints first: the rows are how they are found, so rows must never go while
+    # checkpoints stay; then once more for one a running turn wrote meanwhile.
+    saver = runtime.graph.checkpointer
+    ids = await asyncio.to_thread(_conversation_ids, runtime, subject)
+    threads = await forget_threads(saver, ids)  # type: ignore[arg-type]
     ids, counts = await asyncio.to_thread(_erase_rows, runtime, subject)
-    threads = await forget_threads(runtime.graph.checkpointer, ids)  # type: ignore[arg-type]
+    await forget_threads(saver, ids)  # type: ignore[arg-type]
     return ErasureReceipt(erased_at=utcnow(), conversations=counts.get("conversation", 0),
                           scope="customer" if subject.customer_id else "conversation",
                           checkpoint_threads=threads, deleted=counts)

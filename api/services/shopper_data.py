@@ -1,8 +1,9 @@
 """Everything held about a shopper, as plain JSON-ready data (`GET /v1/me/data`).
 
 Two scopes: an anonymous shopper holds one conversation's token, so they get that
-conversation; a signed-in shopper (customer token) gets everything of their customer id:
-profile, stored preferences, orders and every conversation they had signed in.
+conversation; a signed-in shopper (customer token of scope data) gets everything of their
+customer id: profile, stored preferences, orders, fit feedback (sizes bought, how they fit,
+height, weight, bust) and every conversation they had signed in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 from api.models import ConsentEvent, Conversation, Handoff, HandoffNote, Message, ShopperContact
 from api.security import hash_token
 from api.services.conversations import token_open
-from domain.tables import Customer, Order, OrderItem, ShopperProfile, utcnow
+from domain.tables import Customer, FitFeedback, Order, OrderItem, ShopperProfile, utcnow
 
 
 def conversation_by_token(*, session: Session, token: str) -> Conversation | None:
@@ -53,7 +54,7 @@ def _conversation(session: Session, conversation: Conversation) -> dict[str, Any
 
 def export_conversation(*, session: Session, conversation: Conversation) -> dict[str, Any]:
     return {"exported_at": utcnow().isoformat(), "scope": "conversation", "customer": None,
-            "preferences": {}, "orders": [],
+            "preferences": {}, "orders": [], "fit_feedback": [],
             "conversations": [_conversation(session, conversation)]}
 
 
@@ -64,11 +65,14 @@ def export_customer(*, session: Session, customer_id: str) -> dict[str, Any]:
                           .order_by(col(Order.created_at))).all()
     conversations = session.exec(select(Conversation).where(
         Conversation.customer_id == customer_id).order_by(col(Conversation.created_at))).all()
+    fit = session.exec(select(FitFeedback).where(FitFeedback.customer_id == customer_id)
+                       .order_by(col(FitFeedback.id))).all()
     return {
         "exported_at": utcnow().isoformat(), "scope": "customer",
         "customer": _row(customer) if customer else None,
         "preferences": _row(profile, "customer_id") if profile else {},
         "orders": [_row(o) | {"items": [_row(i, "order_id") for i in session.exec(
             select(OrderItem).where(OrderItem.order_id == o.id)).all()]} for o in orders],
+        "fit_feedback": [_row(f, "customer_id") for f in fit],
         "conversations": [_conversation(session, c) for c in conversations],
     }

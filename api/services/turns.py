@@ -27,6 +27,7 @@ from api.runtime import TandemRuntime
 from api.schemas import ReplyOut, TurnOut
 from api.services.contact import with_contact_offer
 from api.services.conversations import current_handoff, handoff_ref, public_suggestions
+from api.services.erasure import undo_late_writes
 from api.services.priority import handoff_urgency
 from api.services.staffing import staffing_facts
 from api.services.summaries import draft_ai_summary
@@ -198,9 +199,11 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         turn = await asyncio.to_thread(_finish_turn, rt, conversation_id, shopper_id, final,
                                        staffing)
     except ConversationGone:
-        # Erased while the graph ran: drop the checkpoint this turn just wrote, so a late
-        # message never brings any of the conversation back.
+        # Erased while the graph ran: drop the checkpoint and the stored preferences this
+        # turn wrote, so a late message never brings any of it back.
         await rt.graph.checkpointer.adelete_thread(conversation_id)  # type: ignore[union-attr]
+        await asyncio.to_thread(undo_late_writes, rt.engine, customer_id=customer_id,
+                                wrote_profile="profile:write" in context.reads)
         raise
     if turn.handoff is not None:
         # Drafted after the commit and after the shopper's answer: it may take a while.

@@ -20,7 +20,8 @@ def purge(
 ) -> None:
     """Delete conversations idle past the retention period and report what was deleted.
 
-    Their messages, handoffs, consent events and graph checkpoints go with them."""
+    Their messages, handoffs, consent events and graph checkpoints go with them, and so do
+    checkpoints whose conversation is already gone."""
     from agent.privacy.redact import install_log_redaction
 
     install_log_redaction()
@@ -33,19 +34,29 @@ def purge(
 async def _purge(database_url: str, days: int, dry_run: bool) -> str:
     from api.checkpoints import open_checkpointer
     from api.db import engine_for, session_scope
-    from api.services.erasure import erase_conversations, forget_threads, stale_conversation_ids
+    from api.services.erasure import (
+        erase_conversations,
+        forget_threads,
+        orphan_thread_ids,
+        stale_conversation_ids,
+    )
     from domain.tables import utcnow
 
     cutoff = utcnow() - timedelta(days=days)
-    with session_scope(engine_for(database_url)) as session:
-        ids = stale_conversation_ids(session, idle_since=cutoff)
-        if dry_run:
-            session.rollback()
-            return (f"dry run: {len(ids)} conversation(s) idle since before "
-                    f"{cutoff:%Y-%m-%d %H:%M} UTC would be deleted; nothing was deleted")
-        counts = erase_conversations(session, ids)
+    engine = engine_for(database_url)
     async with open_checkpointer(database_url) as saver:
-        threads = await forget_threads(saver, ids)
+        with session_scope(engine) as session:
+            ids = stale_conversation_ids(session, idle_since=cutoff)
+        orphans = orphan_thread_ids(engine)
+        if dry_run:
+            return (f"dry run: {len(ids)} conversation(s) idle since before "
+                    f"{cutoff:%Y-%m-%d %H:%M} UTC and {len(orphans)} checkpoint thread(s) of "
+                    "conversations already gone would be deleted; nothing was deleted")
+        # Checkpoints first: the rows are how they are found (api/services/erasure.py).
+        threads = await forget_threads(saver, ids) + await forget_threads(saver, orphans)
+        with session_scope(engine) as session:
+            counts = erase_conversations(session, ids)
     rows = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()) if n) or "none"
     return (f"purged {len(ids)} conversation(s) idle since before {cutoff:%Y-%m-%d %H:%M} UTC "
-            f"(retention {days} days): rows deleted: {rows}; checkpoint threads: {threads}")
+            f"(retention {days} days): rows deleted: {rows}; checkpoint threads: {threads} "
+            f"({len(orphans)} of conversations already gone)")
