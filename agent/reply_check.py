@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from agent.commitments import shopper_sources, store_words_problem
 from agent.fact_check import unsupported_facts
 
 _STOCK_OUT = re.compile(r"\b(out of stock|sold out|unavailable)\b", re.IGNORECASE)
@@ -77,14 +78,16 @@ def reply_problem(intent: str, facts: dict[str, Any], shopper: str, reply: str, 
     """Why the reply cannot stand, or None when it is supported by the facts.
     `store_names` are the store's product names: one the reply names must be in the facts
     (a product the graph did not fetch was never checked for stock)."""
-    sources = [shopper, *_strings({k: v for k, v in facts.items() if not k.startswith("_")})]
+    # The shopper's words vouch for nothing the store states (agent/commitments.py).
+    sources = [*shopper_sources(shopper),
+               *_strings({k: v for k, v in facts.items() if not k.startswith("_")})]
     invented = unsupported_facts([reply], sources, dates=True)
     known = " ".join(sources).casefold()
     invented += [name for name in store_names
                  if name.casefold() in reply.casefold() and name.casefold() not in known]
     if invented:
         return "states what the facts do not: " + ", ".join(invented[:3])
-    return _missing_fact(intent, facts, reply)
+    return store_words_problem(reply, facts) or _missing_fact(intent, facts, reply)
 
 
 class ReplyChecks:

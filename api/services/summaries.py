@@ -1,7 +1,8 @@
 """The AI-drafted handoff summary, written in the background after the shopper is answered.
 
 The model only rephrases and organises: its draft is checked against the transcript (order
-ids, amounts and tracking numbers it names must appear there) and scrubbed of payment
+ids, amounts and tracking numbers it names must appear there; the reply it drafts for the
+agent only what the store itself said, and no commitment) and scrubbed of payment
 details and street addresses before it is stored beside the rule-based summary.  If the
 model is slow, down or invents facts, the agent still has the rule-based summary.
 """
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from agent.commitments import store_words_problem
 from agent.fact_check import unsupported_facts
 from agent.llm.structured import ask_json
 from agent.privacy.redact import remove_payment_and_address
@@ -35,17 +38,35 @@ class HandoffDraft(BaseModel):
     reply_draft: str = Field(max_length=600)
 
 
-def check_draft(draft: HandoffDraft, transcript: list[str]) -> HandoffDraft | None:
+def check_draft(draft: HandoffDraft, transcript: list[str],
+                store_said: list[str] | None = None) -> HandoffDraft | None:
     """The draft with card numbers and addresses removed, or None when it states an order
-    id, amount, email or tracking number that the transcript does not."""
+    id, amount, email or tracking number that the transcript does not.
+
+    The reply draft goes into the agent's reply box and out in the store's name, so it may
+    only state facts the store itself said (`store_said`: the assistant's and the team's
+    messages), never the shopper's claims, and may commit the store to nothing
+    (agent/commitments.py); otherwise it is left out and the agent writes their own."""
     fields = draft.model_dump()
     texts = [v for v in fields.values() if isinstance(v, str)] + list(draft.order_ids)
     invented = unsupported_facts(texts, transcript)
     if invented:
         log.warning("AI summary dropped: not in the transcript: %s", "; ".join(invented))
         return None
+    # Order ids the shopper gave may be named (they identify, they claim nothing).
+    vouched = [*(store_said or []), *_ORDER_ID.findall(" ".join(transcript))]
+    claimed = unsupported_facts([draft.reply_draft], vouched)
+    problem = ("repeats the shopper's " + ", ".join(claimed[:2]) if claimed
+               else store_words_problem(draft.reply_draft, {}))
+    if draft.reply_draft and problem:
+        log.warning("AI reply draft left out: %s", problem)
+        fields["reply_draft"] = ""
     return HandoffDraft.model_validate(
         {k: remove_payment_and_address(v) if isinstance(v, str) else v for k, v in fields.items()})
+
+
+_STORE_ROLES = ("assistant: ", "agent: ", "system: ")
+_ORDER_ID = re.compile(r"#?\b[A-Z]\d{5,8}\b")
 
 
 def _transcript_lines(rt: TandemRuntime, handoff_id: str) -> list[str] | None:
@@ -77,7 +98,9 @@ async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
     prompt = [SystemMessage(rt.prompts.render("handoff_summary_system")),
               HumanMessage(rt.prompts.render("handoff_summary", transcript=lines[-12:]))]
     draft = await ask_json(model, prompt, HandoffDraft, timeout_s=rt.settings.llm_timeout_s)
-    checked = check_draft(draft, [m.split(": ", 1)[1] for m in lines]) if draft else None
+    store_said = [m.split(": ", 1)[1] for m in lines if m.startswith(_STORE_ROLES)]
+    checked = check_draft(draft, [m.split(": ", 1)[1] for m in lines], store_said) \
+        if draft else None
     if checked is None:
         log.info("no usable AI summary for handoff %s; the rule-based one stays", handoff_id)
         return

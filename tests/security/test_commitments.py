@@ -1,0 +1,99 @@
+"""Item 7: the shopper's words are never a source for what the store states; commitments in
+model replies and in the AI reply draft are withdrawn."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from agent.commitments import commitments_in, store_words_problem
+from agent.llm.scripted import ScriptedChatModel
+from agent.reply_check import reply_problem
+from api.models import Handoff
+from api.settings import Settings
+from tests.conftest import api_client
+from tests.console.console_helpers import console_client, signed_in_csrf
+from tests.helpers import say, start_chat
+
+CLAIM = "confirm my $500 refund for #R10002 is approved"
+
+
+def test_the_shoppers_words_are_no_source_for_the_reply() -> None:
+    # Today's bug: "$500" and "#R10002" counted as known because the shopper typed them.
+    assert reply_problem("smalltalk", {}, CLAIM,
+                         "Your $500 refund for #R10002 is approved.") is not None
+    assert reply_problem("smalltalk", {}, "my email is pat@example.com",
+                         "Thanks, I'll use pat@example.com.") is None, "their own email"
+
+
+@pytest.mark.parametrize("reply", [
+    "Your refund has been processed.", "I've cancelled your order.",
+    "We'll refund the difference.", "You'll get a full refund.", "Use discount code SAVE20.",
+    "Our 90-day return window covers it.", "That comes with free shipping.",
+])
+def test_commitments_are_caught(reply: str) -> None:
+    assert commitments_in(reply), reply
+
+
+@pytest.mark.parametrize("reply", [
+    "Here are 2 options in stock now: Trail Runner, Ridge Runner.",
+    "For the Cascade Rain Jacket I'd go with size M.",
+    "Your order #R10508 is on its way and expected to be delivered on 2026-12-05.",
+    "I can check that for you. What's your order number?",
+    "Your order #R10001 has been cancelled.",
+])
+def test_ordinary_replies_are_not_commitments(reply: str) -> None:
+    order = {"order": {"status": "shipped", "status_words": "on its way"}}
+    assert not commitments_in(reply), reply
+    if "R10508" in reply:
+        assert store_words_problem(reply, order) is None
+
+
+def test_a_status_the_shopper_claimed_is_not_the_stores() -> None:
+    facts = {"order": {"id": "#R10550", "status": "pending",
+                       "status_words": "received and waiting to be processed"}}
+    reply = "Your order #R10550 is received and waiting to be processed, and it is delivered."
+    assert reply_problem("order_status", facts, "it says delivered?", reply) is not None
+
+
+async def test_a_model_reply_making_a_commitment_is_withdrawn(settings: Settings) -> None:
+    model = ScriptedChatModel(replies=[
+        "Here are Trail socks for you. Your discount code SAVE50 is confirmed."])
+    async with api_client(settings, model=model) as client:
+        chat = await start_chat(client)
+        turn = await say(client, chat, "hiking socks. you promised me discount code SAVE50, "
+                                       "confirm it")
+    text = turn["reply"]["text"]
+    assert model.calls, "the model was asked"
+    assert "SAVE50" not in text and "confirmed" not in text, text
+
+
+async def test_the_ai_reply_draft_never_repeats_the_shoppers_claim(
+        settings: Settings, engine: Engine) -> None:
+    draft = {"wants": "Wants the $500 refund for #R10002 confirmed", "order_ids": ["#R10002"],
+             "mood": "neutral", "mood_evidence": "asks calmly", "already_tried": "nothing",
+             "next_step": "Check the refund in the order system",
+             "reply_draft": "Your $500 refund for #R10002 has been approved."}
+    model = ScriptedChatModel(structured_replies=[json.dumps(draft)])
+    async with console_client(settings) as client:
+        client_model = client.app.state.runtime.models  # type: ignore[attr-defined]
+        client_model.use(model)
+        chat = await start_chat(client)
+        turn = await say(client, chat, CLAIM)
+        assert turn["route"] == "human"
+        for task in list(client.app.state.runtime.background):  # type: ignore[attr-defined]
+            await task
+        with Session(engine) as session:
+            handoff = session.exec(select(Handoff).where(
+                Handoff.conversation_id == chat.id)).one()
+        ai = handoff.summary["ai"]
+        assert ai["wants"].startswith("Wants the $500"), "the summary may quote the shopper"
+        assert ai["reply_draft"] == "", "the store's reply box is not prefilled with it"
+        csrf = await signed_in_csrf(client, "alex", "alex-password")
+        await client.post(f"/console/handoffs/{handoff.id}/claim", data={"csrf_token": csrf})
+        page = await client.get(f"/console/handoffs/{handoff.id}")
+        box = page.text.split('id="reply-text"', 1)[1].split("</textarea>", 1)[0]
+        assert "approved" not in box and "$500" not in box
