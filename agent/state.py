@@ -9,16 +9,30 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
+from langgraph.graph.message import Messages, add_messages
 
 Intent = Literal["discovery", "sizing", "order_status", "policy", "smalltalk", "handoff",
                  "explain"]
 Route = Literal["assistant", "human"]
 
 
+MAX_STATE_MESSAGES = 20
+"""Messages kept in the graph's state: the last ten exchanges.  The whole transcript lives
+in the `message` table; the checkpointer writes the state's message list afresh at every
+step, so an unbounded list makes checkpoint storage grow with the square of a
+conversation's length."""
+
+
+def recent_messages(left: Messages, right: Messages) -> list[AnyMessage]:
+    """`add_messages` (append, replace by id), keeping the last `MAX_STATE_MESSAGES`."""
+    merged: list[AnyMessage] = add_messages(left, right)  # type: ignore[assignment]
+    return merged[-MAX_STATE_MESSAGES:]
+
+
 class InputState(TypedDict):
-    messages: Annotated[list[AnyMessage], add_messages]
-    """The transcript as chat messages; `add_messages` appends (and replaces by id)."""
+    messages: Annotated[list[AnyMessage], recent_messages]
+    """The recent transcript as chat messages; `recent_messages` appends (and replaces by
+    id), keeping the last `MAX_STATE_MESSAGES`."""
 
 
 class ConversationState(InputState, total=False):

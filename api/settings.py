@@ -96,8 +96,10 @@ class Settings(BaseSettings):
                     "(docs/privacy.md); 32+ random characters, different from the secret key "
                     "(refused otherwise outside development)")
     redact_hosted_llm: bool = Field(
-        default=True, description="Redact emails, phones, cards and addresses before a hosted "
-                                  "provider (openai) sees them; placeholders are filled back")
+        default=True, description="Redact emails, phones, cards and addresses before a model "
+                                  "endpoint off this machine sees them (decided by the URL: "
+                                  "openai, or ollama on another host); placeholders are "
+                                  "filled back")
     retention_days: int = Field(
         default=365, ge=1, description="`tandem purge` deletes conversations idle this long")
     max_message_chars: int = Field(default=2000, ge=1)

@@ -77,7 +77,9 @@ async def run(rounds: int, conversations: int) -> dict[str, Any]:
                         f"/v1/conversations/{chat_id}",
                         headers={"Authorization": f"Bearer {chat_token}"}))
                     times["read one transcript"].append(took)
-                signed = {"X-Customer-Token": token}
+                signed = {"X-Customer-Token": mint_customer_token(
+                    settings.customer_token_secret.get_secret_value(), customer, ttl_s=600,
+                    scope="data")}
                 took, exported = await _timed(client.get("/v1/me/data", headers=signed))
                 assert len(exported.json()["conversations"]) == conversations
                 times["export"].append(took)

@@ -41,27 +41,8 @@ def make_chat_model(config: LLMConfig) -> BaseChatModel:
     provider = config.provider
     if provider == "scripted":
         return ScriptedChatModel()
-    if provider == "openai":
-        from langchain_openai import ChatOpenAI
-
-        from agent.privacy.hosted import keep_private
-
-        hosted = ChatOpenAI(
-            model=config.model, base_url=config.base_url,
-            api_key=config.api_key or "not-needed",
-            timeout=config.timeout_s, max_retries=1,
-            max_tokens=config.max_tokens, temperature=0.2,
-        )
-        # A hosted provider never sees personal data unless the retailer turns this off.
-        return keep_private(hosted) if config.redact_hosted else hosted
-    if provider == "ollama":
-        from langchain_ollama import ChatOllama
-
-        return ChatOllama(
-            model=config.model, base_url=config.base_url or "http://127.0.0.1:11434",
-            num_predict=config.max_tokens, temperature=0.2,
-            client_kwargs={"timeout": config.timeout_s},
-        )
+    if provider in ("openai", "ollama"):
+        return _remote_model(config)
     if provider == "embedded":
         from agent.llm.embedded import get_runtime
         from agent.llm.model_files import ensure_embedded_model
@@ -72,3 +53,33 @@ def make_chat_model(config: LLMConfig) -> BaseChatModel:
         return runtime.chat_model(max_tokens=config.max_tokens,
                                   timeout_s=config.timeout_s)
     raise ValueError(f"unknown LLM provider {provider!r}")
+
+
+def _remote_model(config: LLMConfig) -> BaseChatModel:
+    """An OpenAI-compatible or Ollama endpoint.  Unless it runs on this machine (by its URL,
+    not the provider's name), it never sees personal data while `redact_hosted` is on."""
+    from agent.privacy.hosted import is_local_endpoint, keep_private
+
+    model: BaseChatModel
+    if config.provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        model = ChatOpenAI(
+            model=config.model, base_url=config.base_url,
+            api_key=config.api_key or "not-needed",
+            timeout=config.timeout_s, max_retries=1,
+            max_tokens=config.max_tokens, temperature=0.2,
+        )
+        base_url = config.base_url  # None: OpenAI's own endpoint
+    else:
+        from langchain_ollama import ChatOllama
+
+        base_url = config.base_url or "http://127.0.0.1:11434"
+        model = ChatOllama(
+            model=config.model, base_url=base_url,
+            num_predict=config.max_tokens, temperature=0.2,
+            client_kwargs={"timeout": config.timeout_s},
+        )
+    if config.redact_hosted and not is_local_endpoint(base_url):
+        return keep_private(model)
+    return model

@@ -9,7 +9,9 @@ numbering is stable within it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from ipaddress import ip_address
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -113,6 +115,24 @@ class RedactingChatModel(BaseChatModel):
                 yield ChatGenerationChunk(message=AIMessageChunk(content=text))
         if rest := restorer.flush():
             yield ChatGenerationChunk(message=AIMessageChunk(content=rest))
+
+
+_LOCAL_HOSTS = {"localhost", "ip6-localhost"}
+
+
+def is_local_endpoint(base_url: str | None) -> bool:
+    """Whether a model endpoint runs on this machine (loopback): only then may it see
+    personal data unredacted.  Decided by the URL, not the provider's name: an Ollama on
+    another host is as hosted as any API.  No URL means the provider's public default."""
+    if not base_url:
+        return False
+    host = (urlsplit(base_url if "//" in base_url else f"//{base_url}").hostname or "").lower()
+    if host in _LOCAL_HOSTS or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def keep_private(model: BaseChatModel) -> RedactingChatModel:

@@ -147,9 +147,14 @@ def install_log_redaction() -> None:
     logging.setLogRecordFactory(factory)
 
 
+def remove_card_numbers(text: str) -> str:
+    """Card numbers (Luhn-checked) removed outright: a shopper who types one into the chat
+    must not have it stored, checkpointed, shown to the team or sent to a model."""
+    return _CARD.sub(lambda m: "[card number removed]"
+                     if luhn_ok(re.sub(r"\D", "", m.group(0))) else m.group(0), text)
+
+
 def remove_payment_and_address(text: str) -> str:
     """For text people read (handoff summaries): card numbers and street addresses removed
     outright, not placeholdered, since nothing needs to fill them back in."""
-    text = _CARD.sub(lambda m: "[card number removed]"
-                     if luhn_ok(re.sub(r"\D", "", m.group(0))) else m.group(0), text)
-    return _ADDRESS.sub("[address removed]", text)
+    return _ADDRESS.sub("[address removed]", remove_card_numbers(text))

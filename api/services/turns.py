@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from agent.context import TandemContext
 from agent.escalation import Triggers
+from agent.privacy.redact import remove_card_numbers
 from api.db import session_scope
 from api.models import Conversation, Handoff, Message
 from api.runtime import TandemRuntime
@@ -97,7 +98,8 @@ async def run_turn(rt: TandemRuntime, *, conversation_id: str, text: str,
                    client_message_id: str | None, client_key: str | None = None
                    ) -> AsyncIterator[TurnEvent]:
     """`client_key`: who is asking, opaque (api.deps.request_client), for the order-proof
-    failure counters."""
+    failure counters.  A card number in `text` is removed before anything stores it."""
+    text = remove_card_numbers(text)
     lock = _locks.setdefault(conversation_id, asyncio.Lock())
     async with lock:
         async for event in _run_turn_locked(rt, conversation_id, text, client_message_id,
