@@ -8,14 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from langchain_core.language_models import BaseChatModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
 from api.guards import ShopperGuard
+from api.openapi import build_openapi
 from api.ratelimit import limiter_for
 from api.routes import (
     console,
@@ -77,7 +81,19 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return JSONResponse(status_code=422, content={"detail": detail, "errors": [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names only the first matching route's methods; list them all.
+            allowed = sorted({m for route in app.routes if isinstance(route, Route)
+                              and route.methods and route.matches(request.scope)[0] != Match.NONE
+                              for m in route.methods})
+            return JSONResponse(status_code=405, content={"detail": "Method Not Allowed"},
+                                headers={"Allow": ", ".join(allowed)})
+        return await http_exception_handler(request, exc)
+
     for module in (conversations, contact, handoffs, health, storefront, console, console_review,
                    privacy):
         app.include_router(module.router)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
