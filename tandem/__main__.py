@@ -1,5 +1,5 @@
 """`python -m tandem ...`: the same command as `tandem ...`."""
 
-from tandem.cli import app
+from tandem.cli import main
 
-app()
+main()

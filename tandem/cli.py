@@ -6,7 +6,10 @@ so the command tree reads top to bottom below and there is no import circle.
 
 from __future__ import annotations
 
+import sys
+
 import typer
+from pydantic import ValidationError
 
 from tandem.commands import (
     bench,
@@ -43,3 +46,14 @@ eval_app.command("run")(eval_suite.run)
 eval_app.command("score")(eval_suite.score)
 eval_app.command("compare")(eval_suite.compare_runs)
 eval_app.command("gate")(eval_suite.gate)
+
+
+def main() -> None:
+    """The `tandem` console script: settings that refuse to load (a default secret outside
+    development, an unknown time zone...) end in their reason, not a traceback."""
+    try:
+        app()
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        typer.echo(f"tandem: the settings are not usable: {reasons}", err=True)
+        sys.exit(2)

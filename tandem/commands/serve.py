@@ -19,6 +19,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.
     """Serve the API, the demo storefront and the widget on the configured database."""
     import uvicorn
 
+    get_settings()  # unusable settings (a default secret in production) stop here, readably
     configure_logging(verbose=True)
     uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info")
 

@@ -3,6 +3,11 @@ docs, sends Secure cookies and holds no demo agent."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 from pydantic import ValidationError
@@ -22,8 +27,6 @@ STRONG = {"secret_key": "s" * 40, "customer_token_secret": "c" * 40}
 @pytest.fixture
 def no_tandem_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A server started with nothing configured."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("TANDEM_"):
             monkeypatch.delenv(name)
@@ -78,7 +81,7 @@ async def test_production_console_cookies_are_secure(database_url: str) -> None:
 
 
 async def test_a_demo_agent_from_a_development_database_cannot_sign_in_elsewhere(
-        tmp_path: object) -> None:
+        tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/demo.db"
     development = Settings(_env_file=None, environment="development",  # type: ignore[call-arg]
                            database_url=url, llm_provider="scripted")
@@ -105,3 +108,15 @@ async def test_a_demo_agent_from_a_development_database_cannot_sign_in_elsewhere
         demo = session.exec(select(SupportAgent).where(
             SupportAgent.username == DEMO_USERNAME)).one()
         assert demo.is_demo and demo.disabled_at is not None
+
+
+def test_the_cli_names_the_unsafe_setting_instead_of_a_traceback(tmp_path: Path) -> None:
+    # In an empty folder (no .env) with no TANDEM_* variable: a fresh production install.
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "tandem", "demo-data"], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path, check=False,
+                          env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root)})
+    assert done.returncode == 2
+    assert "TANDEM_SECRET_KEY" in done.stderr and "TANDEM_ENVIRONMENT=development" \
+        in done.stderr
+    assert "Traceback" not in done.stderr
