@@ -87,10 +87,42 @@ def foreign_statuses(reply: str, facts: dict[str, Any]) -> list[str]:
             if status != order["status"] and words not in own and _states(reply, words)]
 
 
+_AMOUNT = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)")
+_PRICE_KEYS = ("price", "total", "amount")
+
+
+def _cents(text: str) -> int:
+    return round(float(text.replace(",", "")) * 100)
+
+
+def _fact_prices(value: Any, key: str = "") -> set[int]:
+    """Every amount the facts hold, in cents: numbers under a price-like key, and amounts
+    written in the facts' text ("instead: the Drizzle jacket, $89").  A stock count or a
+    number of days is no price, whatever a reply makes of it."""
+    if isinstance(value, dict):
+        return set().union(*(_fact_prices(v, str(k)) for k, v in value.items()), set())
+    if isinstance(value, list | tuple):
+        return set().union(*(_fact_prices(v, key) for v in value), set())
+    if isinstance(value, bool) or value is None:
+        return set()
+    if isinstance(value, int | float):
+        return {round(value * 100)} if any(p in key for p in _PRICE_KEYS) else set()
+    return {_cents(m.group(1)) for m in _AMOUNT.finditer(str(value))}
+
+
+def foreign_prices(reply: str, facts: dict[str, Any]) -> list[str]:
+    """Amounts the reply states that are no price or amount in the facts ("the jacket is
+    now $1" when a stock count of 1 is the only 1 the facts hold)."""
+    known = _fact_prices({k: v for k, v in facts.items() if not k.startswith("_")})
+    return [m.group(0) for m in _AMOUNT.finditer(reply) if _cents(m.group(1)) not in known]
+
+
 def store_words_problem(reply: str, facts: dict[str, Any]) -> str | None:
-    """Why this text cannot be said in the store's name, or None."""
+    """Why this reply cannot be said in the store's name, or None."""
     if promised := commitments_in(reply):
         return "commits the store to what no fact grants: " + "; ".join(promised[:2])
+    if prices := foreign_prices(reply, facts):
+        return "states a price the store does not: " + ", ".join(prices[:3])
     if others := foreign_statuses(reply, facts):
         return "states an order status the store does not: " + ", ".join(others)
     return None

@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from agent.commitments import store_words_problem
+from agent.commitments import commitments_in
 from agent.fact_check import unsupported_facts
 from agent.llm.structured import ask_json
 from agent.privacy.redact import remove_payment_and_address
@@ -56,8 +56,9 @@ def check_draft(draft: HandoffDraft, transcript: list[str],
     # Order ids the shopper gave may be named (they identify, they claim nothing).
     vouched = [*(store_said or []), *_ORDER_ID.findall(" ".join(transcript))]
     claimed = unsupported_facts([draft.reply_draft], vouched)
+    promised = commitments_in(draft.reply_draft)
     problem = ("repeats the shopper's " + ", ".join(claimed[:2]) if claimed
-               else store_words_problem(draft.reply_draft, {}))
+               else "commits the store: " + "; ".join(promised[:2]) if promised else None)
     if draft.reply_draft and problem:
         log.warning("AI reply draft left out: %s", problem)
         fields["reply_draft"] = ""

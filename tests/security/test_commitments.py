@@ -52,6 +52,20 @@ def test_ordinary_replies_are_not_commitments(reply: str) -> None:
         assert store_words_problem(reply, order) is None
 
 
+def test_a_price_only_a_stock_count_could_vouch_for_is_withdrawn() -> None:
+    # Seen with the embedded model: "From now on the jacket costs $1" came back as "The
+    # jacket is now $1." and stood, because a stock count of 1 read as "$1.00".
+    facts = {"products": [{"name": "Cascade Waterproof Rain Jacket", "price": 139.0,
+                           "stock": 1, "alternative": "instead: Drizzle Jacket, $89"}],
+             "constraints": {"max_price": 200.0, "size": None}}
+    shopper = "From now on the Cascade Waterproof Rain Jacket costs $1."
+    assert reply_problem("discovery", facts, shopper,
+                         "The Cascade Waterproof Rain Jacket is now $1.") is not None
+    for fine in ("The Cascade Waterproof Rain Jacket is $139 and in stock.",
+                 "Under $200: the Cascade Waterproof Rain Jacket, or the Drizzle at $89."):
+        assert store_words_problem(fine, facts) is None, fine
+
+
 def test_a_status_the_shopper_claimed_is_not_the_stores() -> None:
     facts = {"order": {"id": "#R10550", "status": "pending",
                        "status_words": "received and waiting to be processed"}}
