@@ -66,6 +66,16 @@ _FUTURE = re.compile(r"\b(be|expected|estimated|should|will|soon|by|once|when|un
                      re.IGNORECASE)
 
 
+_SHOPPER_ECHOES = frozenset({"query"})
+"""Fact keys that carry the shopper's own words (discovery keeps the search text)."""
+
+
+def store_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts a reply may state: without internal (`_`) entries and without the
+    shopper's words carried along with them."""
+    return {k: v for k, v in facts.items() if not k.startswith("_") and k not in _SHOPPER_ECHOES}
+
+
 def shopper_sources(shopper: str) -> list[str]:
     """What the shopper's own words may vouch for in a reply: their email address (a reply
     may repeat it back), never an amount, an order, a status or a policy."""
@@ -113,7 +123,7 @@ def _fact_prices(value: Any, key: str = "") -> set[int]:
 def foreign_prices(reply: str, facts: dict[str, Any]) -> list[str]:
     """Amounts the reply states that are no price or amount in the facts ("the jacket is
     now $1" when a stock count of 1 is the only 1 the facts hold)."""
-    known = _fact_prices({k: v for k, v in facts.items() if not k.startswith("_")})
+    known = _fact_prices(store_facts(facts))
     return [m.group(0) for m in _AMOUNT.finditer(reply) if _cents(m.group(1)) not in known]
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from agent.commitments import shopper_sources, store_words_problem
+from agent.commitments import shopper_sources, store_facts, store_words_problem
 from agent.fact_check import unsupported_facts
 
 _STOCK_OUT = re.compile(r"\b(out of stock|sold out|unavailable)\b", re.IGNORECASE)
@@ -79,8 +79,7 @@ def reply_problem(intent: str, facts: dict[str, Any], shopper: str, reply: str, 
     `store_names` are the store's product names: one the reply names must be in the facts
     (a product the graph did not fetch was never checked for stock)."""
     # The shopper's words vouch for nothing the store states (agent/commitments.py).
-    sources = [*shopper_sources(shopper),
-               *_strings({k: v for k, v in facts.items() if not k.startswith("_")})]
+    sources = [*shopper_sources(shopper), *_strings(store_facts(facts))]
     invented = unsupported_facts([reply], sources, dates=True)
     known = " ".join(sources).casefold()
     invented += [name for name in store_names
