@@ -22,7 +22,12 @@ export class Chat {
    * @param {import('./render/frame.js').Frame} parts.frame
    */
   constructor({ api, transcript, handoff, settings, composer, frame }) {
-    Object.assign(this, { api, transcript, handoff, settings, composer, frame });
+    this.api = api;
+    this.transcript = transcript;
+    this.handoff = handoff;
+    this.settings = settings;
+    this.composer = composer;
+    this.frame = frame;
     /** 'assistant', or 'human' while a person has (or is asked to take) the conversation */
     this.mode = 'assistant';
     this.isOpen = false;
@@ -32,13 +37,13 @@ export class Chat {
     /** ids of messages being sent right now */
     this.sending = new Set();
     // Turns, loads and outbox flushes run one after another, in the order asked for.
-    this.queue = Promise.resolve();
+    this.queueTail = Promise.resolve();
   }
 
   /** Runs `task` after everything queued before it; a failure does not stop the queue. */
-  later(task) {
-    this.queue = this.queue.then(task).catch(() => { /* keep the queue going */ });
-    return this.queue;
+  enqueue(task) {
+    this.queueTail = this.queueTail.then(task).catch(() => { /* keep the queue going */ });
+    return this.queueTail;
   }
 
   /** Shows the widget on the page and restores what this tab had open. */
@@ -63,7 +68,7 @@ export class Chat {
     this.frame.show();
     save(OPEN_KEY, 1, 'session');
     this.composer.focus();
-    this.later(() => this.loadOnce()).then(() => {
+    this.enqueue(() => this.loadOnce()).then(() => {
       if (this.isOpen && this.mode === 'human') {
         this.stopPolling();
         this.poll();
@@ -90,17 +95,17 @@ export class Chat {
     this.composer.showError('');
     const item = { id: newMessageId(), text: trimmed };
     const bubble = this.transcript.addLocal(item, false);
-    return this.later(() => sendTurn(this, item, bubble));
+    return this.enqueue(() => sendTurn(this, item, bubble));
   }
 
   /** Sends what was typed offline, oldest first, each once. */
   flushOutbox() {
     if (navigator.onLine === false) return;
     const items = outboxItems();
-    if (items.length) this.later(() => this.loadOnce());
+    if (items.length) this.enqueue(() => this.loadOnce());
     for (const item of items) {
       if (!item || !item.id || !item.text || this.sending.has(item.id)) continue;
-      this.later(() => sendTurn(this, item, this.transcript.addLocal(item, true)));
+      this.enqueue(() => sendTurn(this, item, this.transcript.addLocal(item, true)));
     }
   }
 
