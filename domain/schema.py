@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Column, inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql.sqltypes import String
 from sqlmodel import SQLModel
 
 
@@ -51,10 +50,11 @@ def upgrade_schema(engine: Engine) -> list[str]:
                     # cannot be added to a table that has rows; the model still requires it.
                     default = _default_sql(column, engine)
                     statement = f"ALTER TABLE {table_name} ADD COLUMN {name} {kind}{default}"
-                elif (engine.dialect.name == "postgresql" and isinstance(column.type, String)
-                      and column.type.length is not None):
+                elif engine.dialect.name == "postgresql" and (
+                        length := getattr(column.type, "length", None)) is not None:
+                    # SQLModel's AutoString wraps String: its length is read through it.
                     was = getattr(present[column.name]["type"], "length", None)
-                    if was is None or was >= column.type.length:
+                    if was is None or was >= length:
                         continue
                     statement = f"ALTER TABLE {table_name} ALTER COLUMN {name} TYPE {kind}"
                 else:

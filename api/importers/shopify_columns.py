@@ -89,10 +89,10 @@ class Columns:
 
     @classmethod
     def of(cls, header: list[str]) -> Columns:
-        position = {}
+        position: dict[str, int] = {}
         for i, name in enumerate(header):
             position.setdefault(_norm(name), i)
-        fields = {}
+        fields: dict[str, int] = {}
         for field, spellings in FIELDS.items():
             found = next((position[_norm(s)] for s in spellings if _norm(s) in position), None)
             if found is not None:
@@ -105,8 +105,9 @@ class Columns:
     def has(self, field: str) -> bool:
         return field in self.fields
 
-    def name(self, field: str) -> str:
-        return self.header[self.fields[field]]
+    def label(self, index: int) -> str:
+        """"column 21 (Variant Price)": the number a spreadsheet shows, and the header."""
+        return f"column {index + 1} ({self.header[index]})"
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,9 @@ class Row:
     def cell(self, index: int) -> str:
         return self.cells[index].strip() if index < len(self.cells) else ""
 
-    def where(self, field: str) -> str:
-        """"line 12, column 21 (Variant Price)", for a reason that names a cell."""
-        i = self.columns.fields[field]
-        return f"line {self.line}, column {i + 1} ({self.columns.header[i]})"
+    def column(self, field: str) -> str:
+        """"column 21 (Variant Price)", for a reason that names a cell."""
+        return self.columns.label(self.columns.fields[field])
 
 
 @dataclass(frozen=True)

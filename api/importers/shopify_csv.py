@@ -207,19 +207,20 @@ class _Mapper:
         size = next((v for k, v in options.items() if _words(k) & SIZE_WORDS), None)
         color = next((v for k, v in options.items() if _words(k) & COLOR_WORDS), None)
         sku = _fits(row.get("sku"), Variant, "sku", "SKU") or None
-        for value, column, what in ((size, "size", "size"), (color, "color", "colour")):
-            if value:
-                _fits(value, Variant, column, what)
+        if size:
+            _fits(size, Variant, "size", "size")
+        if color:
+            _fits(color, Variant, "color", "colour")
         try:
             price = number(row.get("price"))
         except ValueError as exc:
-            raise Skip("not a number", f"{row.where('price')}: {exc}") from exc
+            raise Skip("not a number", f"{row.column('price')}: {exc}") from exc
         try:
             inventory = self.stock.read(row)
         except ValueError as exc:
-            raise Skip("not a number", f"line {row.line}, {exc}") from exc
+            raise Skip("not a number", str(exc)) from exc
         if price is not None and price < 0:
-            raise Skip("negative price", f"{row.where('price')}: the price {price} is "
+            raise Skip("negative price", f"{row.column('price')}: the price {price} is "
                        "negative")
         seen[key] = row.line
         self.tally.notes["oversold"] += inventory.oversold
@@ -247,6 +248,7 @@ def load_shopify_csv(path: Path, *, location_id: str | None = None,
         read += 1
         mapper.add(record)
     mapper.map_all()
+    store.skipped.sort(key=lambda s: int(s.where.removeprefix("line ")))
     store.locations = stock.locations
     variants = sum(len(p.variants) for p in store.products)
     store.rows = {"read": read, "variants": variants,

@@ -76,11 +76,11 @@ class StockColumns:
                 text = row.cell(index)
                 if not text or text.casefold() in _NOT_STOCKED:
                     continue
-                found[loc_id] = _whole(text, row.columns.header[index])
+                found[loc_id] = _whole(text, row.columns.label(index))
             return found
         if not self.columns.has("quantity") or not row.get("quantity"):
             return None
-        return {"": _whole(row.get("quantity"), self.columns.name("quantity"))}
+        return {"": _whole(row.get("quantity"), row.column("quantity"))}
 
     def read(self, row: Row) -> Inventory:
         counts = self._counts(row)

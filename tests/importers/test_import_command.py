@@ -73,7 +73,7 @@ def test_a_dry_run_shows_the_same_report_as_the_import(tmp_path: Path, cli_db: E
     report = dry.output.split("Dry run:")[0]
     assert real.output.startswith(report), "the same report, then the write"
     assert "2 products (1 not for sale)" in report
-    assert "line 3, Variant Inventory Qty: 'many' is not a number" in report
+    assert "line 3: column 18 (Variant Inventory Qty): 'many' is not a number" in report
 
     skipped = CliRunner().invoke(app, ["import", str(path), "--dry-run", "--skip-inactive"])
     assert "1 products, 1 variants" in skipped.output

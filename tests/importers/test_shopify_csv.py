@@ -119,7 +119,7 @@ def test_a_product_in_two_places_is_merged_and_colour_spelt_two_ways_is_reported
     split = report.finding("split_products")
     assert split is not None and split.examples == ["product rain-shell at line 2, line 4"]
     options = report.finding("option_names")
-    assert options is not None and options.count == 2, options.examples
+    assert options is not None and options.count == 2, report.render()
     assert any('"Colour" (2 x' in e and '"color" (1 x' in e for e in options.examples)
     categories = report.finding("categories")
     assert categories is not None and '"Rain Jacket"' in categories.examples[0] \
