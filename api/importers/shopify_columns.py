@@ -50,8 +50,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # "Inventory Available: Brooklyn store".  The product CSV's own quantity column is
 # single-location; Shopify keeps per-location counts in its separate inventory CSV.
 _LOCATION_COLUMN = re.compile(r"^inventory available:\s*(.+)$", re.IGNORECASE)
-# Product metafields: "Fabric (product.metafields.custom.fabric)".
-_METAFIELD_COLUMN = re.compile(r"\(product\.metafields\.[^)]+\)\s*$", re.IGNORECASE)
+# Shopify's category metafields: "Fabric (product.metafields.shopify.fabric)", the
+# standard attributes (colour, material, fabric, size...) stores fill for filtering.  A
+# store's own namespaces ("custom") mostly hold page content (review texts, FAQ headings),
+# which is not what the product is.
+_METAFIELD_COLUMN = re.compile(r"\(product\.metafields\.shopify\.[^)]+\)\s*$",
+                               re.IGNORECASE)
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")

@@ -196,9 +196,10 @@ class _Mapper:
             return None  # an image row, or a product row that holds no variant
         options: dict[str, str] = {}
         for i, value in enumerate(values):
-            name = row.get(f"option{i + 1}_name") or names[i] or f"Option{i + 1}"
-            if value and not (name.casefold() == "title" and value == "Default Title"):
-                options[name] = value
+            named = row.get(f"option{i + 1}_name") or names[i]
+            if not value or (value == "Default Title" and named.casefold() in ("", "title")):
+                continue  # Shopify's placeholder for a product without options
+            options[named or f"Option{i + 1}"] = value
         key = option_key(list(options.values()))
         if key in seen:
             listed = ", ".join(f"{k}: {v}" for k, v in options.items()) or "no options"
@@ -292,8 +293,8 @@ def _notes(store: StoreData, rows: ShopifyCsv, stock: StockColumns, tally: _Tall
     if tally.notes["gift_cards"]:
         notes.append(f"{tally.notes['gift_cards']} gift-card products")
     if rows.columns.metafields:
-        notes.append(f"{len(rows.columns.metafields)} product metafield columns: their short "
-                     "text values are added to the search keywords")
+        notes.append(f"{len(rows.columns.metafields)} Shopify category metafield columns: "
+                     "their short text values are added to the search keywords")
     if skipped := Counter(s.kind for s in store.skipped):
         notes.append("skipped rows by reason: " + ", ".join(
             f"{kind} {n}" for kind, n in skipped.most_common()))

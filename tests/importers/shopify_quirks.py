@@ -261,8 +261,9 @@ def _html_bodies() -> Rows:
 
 EXTRA_COLUMNS = (*COLUMNS, "Google Shopping / Google Product Category",
                  "Google Shopping / Gender", "Google Shopping / Condition",
-                 "Fabric (product.metafields.custom.fabric)",
+                 "Fabric (product.metafields.shopify.fabric)",
                  "Color (product.metafields.shopify.color-pattern)",
+                 "Care guide (product.metafields.custom.care_guide)",
                  "Included / United States", "Price / International",
                  "Compare At Price / International")
 
@@ -274,9 +275,10 @@ def _metafields_and_gift_card() -> Rows:
         "Variant Compare At Price": "55.00", "Google Shopping / Gender": "unisex",
         "Google Shopping / Condition": "new",
         "Google Shopping / Google Product Category": "Apparel & Accessories > Clothing",
-        "Fabric (product.metafields.custom.fabric)": "Stonewashed linen",
+        "Fabric (product.metafields.shopify.fabric)": "Stonewashed linen",
         "Color (product.metafields.shopify.color-pattern)":
             "gid://shopify/Metaobject/123; Natural",
+        "Care guide (product.metafields.custom.care_guide)": "Wash cold",
         "Included / United States": "true", "Price / International": "49.00"}
     card = {"Gift Card": "true", "Variant Inventory Tracker": "", "Variant Inventory Qty": "",
             "Variant Requires Shipping": "false"}

@@ -208,6 +208,7 @@ def test_metafields_google_and_market_columns_and_a_gift_card_import(
         apron = session.get(Product, "linen-chef-apron")
     assert apron is not None and {"stonewashed", "natural"} <= set(apron.tags.split())
     assert "gid" not in apron.tags
+    assert not {"wash", "cold"} & set(apron.tags.split()), "only Shopify's own attributes"
     cards = [v for v in _variants(fresh_engine) if v.product_id == "studio-gift-card"]
     assert sorted(v.options["Denomination"] for v in cards) == ["$100.00", "$25.00", "$50.00"]
     assert {v.inventory for v in cards} == {"untracked"}
