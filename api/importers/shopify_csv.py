@@ -266,7 +266,9 @@ def _notes(store: StoreData, rows: ShopifyCsv, stock: StockColumns, tally: _Tall
     if tally.status:
         statuses = ", ".join(f"{n} {s}" for s, n in tally.status.most_common())
         hidden = sum(n for s, n in tally.status.items() if s != FOR_SALE)
-        notes.append(f"Status: {statuses}" + (
+        source = "" if rows.columns.has("status") else \
+            " (no Status column: Published = false read as draft)"
+        notes.append(f"Status{source}: {statuses}" + (
             "" if not hidden else f"; the {hidden} not active are "
             + ("skipped (--skip-inactive)" if skip_inactive else
                "imported as not for sale: never searched or suggested")))
