@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from api.db import session_scope
 from api.models import SupportAgent
+from api.security import verify_password
 from api.services.agent_sessions import end_agent_sessions
 from api.services.handoffs import create_agent
 from api.settings import Settings
@@ -21,6 +22,8 @@ from domain.tables import utcnow
 
 log = logging.getLogger(__name__)
 DEMO_USERNAME = "demo"
+PUBLISHED_PASSWORD = "tandem-demo"
+"""The demo agent's default password, printed in the README."""
 
 
 def ensure_demo_agent(*, session: Session, settings: Settings) -> str | None:
@@ -42,9 +45,15 @@ def retire_demo_agents(*, engine: Engine, settings: Settings) -> int:
     many were disabled now."""
     if settings.is_development:
         return 0
+    published = {PUBLISHED_PASSWORD, settings.demo_agent_password.get_secret_value()}
     with session_scope(engine) as session:
-        demo = session.exec(select(SupportAgent).where(
-            col(SupportAgent.is_demo), col(SupportAgent.disabled_at).is_(None))).all()
+        live = session.exec(select(SupportAgent).where(
+            col(SupportAgent.disabled_at).is_(None),
+            col(SupportAgent.is_demo) | (col(SupportAgent.username) == DEMO_USERNAME))).all()
+        # A database from before `is_demo` existed: the demo account is the one still
+        # signing in with the published password.
+        demo = [a for a in live if a.is_demo
+                or any(verify_password(p, a.password_hash) for p in published)]
         for agent in demo:
             agent.disabled_at = utcnow()
             session.add(agent)

@@ -3,10 +3,16 @@
 The packaged files stay the defaults; the copies are what `TANDEM_PROMPTS_DIR` and
 `TANDEM_POLICIES_DIR` point at, written to DIR/.env so `tandem serve` run in DIR uses them.
 An invalid edit is refused at start-up with the file, the line and the reason.
+
+The .env also gets a random `TANDEM_SECRET_KEY` and `TANDEM_CUSTOMER_TOKEN_SECRET` unless it
+sets them already (a re-run keeps them): outside development Tandem refuses the default
+secrets, and a folder made by `init` should serve as it is.  The storefront needs the
+customer token secret too; the file is readable by its owner only.
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from importlib.resources import files
 from pathlib import Path
@@ -16,6 +22,7 @@ import typer
 
 FOLDERS = {"prompts": ("*.j2", "TANDEM_PROMPTS_DIR"),
            "policies": ("*.yaml", "TANDEM_POLICIES_DIR")}
+SECRETS = ("TANDEM_SECRET_KEY", "TANDEM_CUSTOMER_TOKEN_SECRET")
 
 
 def init(directory: Annotated[Path, typer.Argument(
@@ -41,6 +48,12 @@ def init(directory: Annotated[Path, typer.Argument(
     kept = [line for line in (env.read_text(encoding="utf-8").splitlines() if env.exists()
                               else [])
             if not line.startswith(tuple(f"{v}=" for _, v in FOLDERS.values()))]
-    env.write_text("\n".join([*kept, *env_lines]) + "\n", encoding="utf-8")
+    present = {line.split("=", 1)[0].strip() for line in kept}
+    fresh = [f"{name}={secrets.token_urlsafe(32)}" for name in SECRETS if name not in present]
+    env.write_text("\n".join([*kept, *env_lines, *fresh]) + "\n", encoding="utf-8")
+    env.chmod(0o600)  # it holds secrets
+    if fresh:
+        typer.echo(f"wrote random {' and '.join(line.split('=')[0] for line in fresh)} to "
+                   f"{env} (give the storefront the customer token secret)")
     typer.echo(f"wrote {env}: run `tandem serve` in {directory}, or export "
                + " and ".join(env_lines))

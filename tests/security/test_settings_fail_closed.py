@@ -17,6 +17,7 @@ from api.app import create_app
 from api.db import engine_for, session_scope
 from api.models import SupportAgent
 from api.services.demo_agents import DEMO_USERNAME, ensure_demo_agent
+from api.services.handoffs import create_agent
 from api.settings import Settings
 from tests.conftest import api_client, make_settings
 from tests.console.console_helpers import console_client, sign_in
@@ -120,3 +121,16 @@ def test_the_cli_names_the_unsafe_setting_instead_of_a_traceback(tmp_path: Path)
     assert "TANDEM_SECRET_KEY" in done.stderr and "TANDEM_ENVIRONMENT=development" \
         in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_a_demo_agent_from_before_the_flag_is_found_by_its_published_password(
+        tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    with session_scope(engine_for(url)) as session:
+        # As an older `tandem demo-data` made it: no is_demo flag.
+        create_agent(session=session, username=DEMO_USERNAME, password="tandem-demo",
+                     display_name="Sam", is_admin=True)
+    async with api_client(make_settings(database_url=url)) as client:
+        refused = await client.post("/v1/agent/login",
+                                    json={"username": DEMO_USERNAME, "password": "tandem-demo"})
+        assert refused.status_code == 401
