@@ -37,6 +37,14 @@ production does (only an explicit `development` may keep them).  Fixed, not rand
 pytest loads this file both as `conftest` and as `tests.conftest`."""
 
 
+@pytest.fixture(autouse=True)
+def _secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands read their settings from the environment (`get_settings()`), as a deployment
+    does: give them the test secrets, so they start outside development too."""
+    for name, value in TEST_SECRETS.items():
+        monkeypatch.setenv(f"TANDEM_{name.upper()}", value.get_secret_value())
+
+
 def make_settings(**values: Any) -> Settings:
     """Settings as the tests run: no `.env`, the test environment, the scripted model,
     short model timeouts and random secrets; `values` override any of them."""

@@ -80,8 +80,9 @@ def test_eval_exports_are_redacted(tmp_path: Path) -> None:
 
 
 def test_the_openai_provider_is_wrapped_unless_configured_off(settings: Settings) -> None:
+    # An endpoint off this machine (nothing is sent: the model is only built).
     hosted = settings.model_copy(update={"llm_provider": "openai",
-                                         "llm_base_url": "http://127.0.0.1:9/v1"})
+                                         "llm_base_url": "http://10.9.9.9:9/v1"})
     assert isinstance(make_chat_model(hosted.llm_config()), RedactingChatModel)
     plain = hosted.model_copy(update={"redact_hosted_llm": False})
     assert not isinstance(make_chat_model(plain.llm_config()), RedactingChatModel)
