@@ -40,5 +40,5 @@ def test_a_stored_token_past_its_end_is_forgotten_on_load(page: Any) -> None:
     page.reload()
     page.wait_for_function("() => window.Tandem !== undefined")
     assert page.evaluate("() => localStorage.getItem('tandem:conversation')") is None
-    open_widget(page)
+    expect(page.get_by_test_id("panel")).to_be_visible()  # it was open before the reload
     expect(page.locator("[data-testid=message][data-role=shopper]")).to_have_count(0)
