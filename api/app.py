@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
+from sqlalchemy.exc import SQLAlchemyError
 
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
@@ -26,10 +28,25 @@ from api.routes import (
     privacy,
     storefront,
 )
-from api.runtime import open_runtime
+from api.runtime import TandemRuntime, open_runtime
+from api.services.turns import sweep_stranded
 from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+
+async def _sweep_forever(runtime: TandemRuntime) -> None:
+    """Answer turns left pending by a crash or a shutdown: at start-up, then every
+    `stranded_sweep_s` (a database error in another worker leaves some too)."""
+    while True:
+        try:
+            answered = await sweep_stranded(runtime)
+            if answered:
+                log.info("answered %d stranded message(s)", answered)
+        except SQLAlchemyError as exc:
+            log.warning("stranded-turn sweep failed (%s); next try in %.0f s",
+                        exc.__class__.__name__, runtime.settings.stranded_sweep_s)
+        await asyncio.sleep(runtime.settings.stranded_sweep_s)
 
 
 def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
@@ -42,7 +59,14 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
             app.state.runtime = runtime
-            yield
+            # Not in `runtime.background`, which holds work that finishes (tests wait for it).
+            sweeper = asyncio.create_task(_sweep_forever(runtime))
+            try:
+                yield
+            finally:
+                sweeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeper
         await limiter.aclose()
 
     app = FastAPI(

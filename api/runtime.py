@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
@@ -26,9 +26,12 @@ from agent.reply_check import ReplyChecks
 from agent.store_policy import StorePolicy, load_store_policy
 from api.checkpoints import open_checkpointer
 from api.db import engine_for
+from api.live.bus import LocalBus, bus_for
+from api.live.turn_lock import ConversationLocks
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -83,12 +86,45 @@ class TandemRuntime:
     reply_checks: ReplyChecks = field(default_factory=ReplyChecks)
     """Model replies kept and replaced by the fact check, for /healthz."""
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    locks: ConversationLocks = field(init=False)
+    """The per-conversation turn lock, across processes (api/live/turn_lock.py)."""
+    bus: LocalBus = field(init=False)
+    """Wakes event streams when their events commit (api/live/bus.py)."""
+    turns: set[asyncio.Task[Any]] = field(default_factory=set)
+    """Turns running in this process: a shutdown waits for them (`drain`)."""
+    accepting: bool = True
+    """False while shutting down: new turns get 503 and go to another worker."""
+
+    def __post_init__(self) -> None:
+        self.locks = ConversationLocks(self.engine, lease_s=self.settings.turn_lease_s)
+        self.bus = bus_for(self.engine, self.settings.database_url,
+                           workers=self.settings.workers)
 
     def spawn(self, coro: object) -> None:
         """Run work after the reply (e.g. drafting a summary) without losing the task."""
         task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+    def track_turn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a turn in a task of its own, which a shutdown drains rather than cancels."""
+        task = asyncio.ensure_future(coro)
+        self.turns.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self.turns.discard)  # type: ignore[arg-type]
+        return task
+
+    async def drain(self, timeout_s: float) -> int:
+        """Stop taking turns and wait up to `timeout_s` for those running; the ones still
+        running are cancelled (their turns stay pending and are answered after a restart).
+        Returns how many were cancelled."""
+        self.accepting = False
+        if self.turns:
+            log.info("waiting for %d turn(s) to finish", len(self.turns))
+            _, late = await asyncio.wait(list(self.turns), timeout=timeout_s)
+            for task in late:
+                task.cancel()
+            return len(late)
+        return 0
 
 
 def inventory_for(settings: Settings, engine: Engine) -> InventoryService:
@@ -128,9 +164,12 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
             holder.use(model)
         else:
             runtime.spawn(holder.load(settings))
+        await runtime.bus.start()
         try:
             yield runtime
         finally:
+            await runtime.bus.stop()
+            await runtime.drain(settings.shutdown_drain_s)
             for task in list(runtime.background):
                 task.cancel()
             if inventory is None and isinstance(runtime.inventory, HttpInventory):
