@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from types import FrameType
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +26,7 @@ from api.routes import (
     console_review,
     contact,
     conversations,
+    events,
     handoffs,
     health,
     privacy,
@@ -49,6 +53,25 @@ async def _sweep_forever(runtime: TandemRuntime) -> None:
         await asyncio.sleep(runtime.settings.stranded_sweep_s)
 
 
+def _end_streams_on_exit_signal(runtime: TandemRuntime) -> None:
+    """Under `tandem serve`: on SIGTERM/SIGINT end the event streams at once, before uvicorn
+    waits for open connections to close (a stream never closes by itself), and stop taking
+    turns; running turns finish (the lifespan's shutdown drains them)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def chained(signum: int, frame: FrameType | None,
+                    previous: Callable[[int, FrameType | None], Any] = previous) -> None:
+            runtime.accepting = False
+            loop.call_soon_threadsafe(runtime.bus.begin_stop)
+            previous(signum, frame)
+
+        signal.signal(sig, chained)
+
+
 def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
                inventory: InventoryService | None = None) -> FastAPI:
     """Build the app.  `model` and `inventory` replace the configured ones (tests, benches)."""
@@ -59,6 +82,8 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
             app.state.runtime = runtime
+            if getattr(app.state, "served", False):
+                _end_streams_on_exit_signal(runtime)
             # Not in `runtime.background`, which holds work that finishes (tests wait for it).
             sweeper = asyncio.create_task(_sweep_forever(runtime))
             try:
@@ -93,7 +118,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return JSONResponse(status_code=422, content={"detail": detail, "errors": [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
 
-    for module in (conversations, contact, handoffs, health, storefront, console, console_review,
-                   privacy):
+    for module in (conversations, events, contact, handoffs, health, storefront, console,
+                   console_review, privacy):
         app.include_router(module.router)
     return app

@@ -75,8 +75,13 @@ class LocalBus:
         self._loop = asyncio.get_running_loop()
         _buses[id(self._engine)] = self
 
-    async def stop(self) -> None:
+    def begin_stop(self) -> None:
+        """End every stream (they see `stopping` when woken); the bus still delivers."""
         self.stopping.set()
+        self.wake_all()
+
+    async def stop(self) -> None:
+        self.begin_stop()
         _buses.pop(id(self._engine), None)
 
     @asynccontextmanager
@@ -130,7 +135,7 @@ class PostgresBus(LocalBus):
         self._task = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
-        self.stopping.set()
+        self.begin_stop()
         if self._task is not None:
             self._task.cancel()
             with suppress(asyncio.CancelledError):

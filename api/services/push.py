@@ -11,9 +11,10 @@ from api.schemas import TranscriptMessage
 from api.services.conversations import current_handoff, public_suggestions
 
 
-def message_posted(session: Session, message: Message) -> None:
+def message_posted(session: Session, message: Message, *, in_handoff: bool = True) -> None:
     """A message the shopper should see (a reply, an agent's words, a system note), in the
-    transcript's own shape; the console learns that its handoff has something new."""
+    transcript's own shape; the console learns that its handoff has something new.
+    `in_handoff=False`: the caller knows no handoff is open (saves a query per turn)."""
     session.flush()
     data = TranscriptMessage(
         id=message.id or 0, role=message.role, text=message.text, author=message.author,
@@ -23,6 +24,8 @@ def message_posted(session: Session, message: Message) -> None:
     if message.role != "shopper":
         record_event(session, conversation_id=message.conversation_id, audience="shopper",
                      kind="message", data=data)
+    if not in_handoff:
+        return
     handoff = current_handoff(session=session, conversation_id=message.conversation_id)
     if handoff is not None and handoff.status in ("open", "claimed"):
         record_event(session, conversation_id=message.conversation_id, audience="console",

@@ -238,7 +238,7 @@ def _persist_reply(session: Session, conversation_id: str, shopper_id: int,
     session.flush()
     if handoff is not None:
         handoff_changed(session, handoff)
-    message_posted(session, reply)
+    message_posted(session, reply, in_handoff=conversation.mode == "human")
     return TurnOut(
         message_id=shopper_id, reply_message_id=reply.id,
         reply=ReplyOut(text=reply.text, suggestions=public_suggestions(reply.suggestions)),
