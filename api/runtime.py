@@ -96,7 +96,9 @@ class TandemRuntime:
     """False while shutting down: new turns get 503 and go to another worker."""
 
     def __post_init__(self) -> None:
-        self.locks = ConversationLocks(self.engine, lease_s=self.settings.turn_lease_s)
+        self.locks = ConversationLocks(
+            self.engine, lease_s=self.settings.turn_lease_s,
+            single_process=self.settings.is_sqlite and self.settings.workers == 1)
         self.bus = bus_for(self.engine, self.settings.database_url,
                            workers=self.settings.workers)
 

@@ -49,8 +49,12 @@ class ConversationLocks:
     """`async with locks.hold(conversation_id, wait_s=...)`: the conversation is ours, or
     `ConversationBusy` after `wait_s` (0: one try, for the stranded-turn sweep)."""
 
-    def __init__(self, engine: Engine, *, lease_s: float = 15.0) -> None:
+    def __init__(self, engine: Engine, *, lease_s: float = 15.0,
+                 single_process: bool = False) -> None:
         self._engine = engine
+        self._single_process = single_process
+        """Only this process uses the database (SQLite, one worker): the in-process lock
+        is the whole lock, and a turn costs no lease writes."""
         self._lease = timedelta(seconds=lease_s)
         self._renew_every = lease_s / 3
         self._local: dict[str, _Local] = {}
@@ -73,6 +77,12 @@ class ConversationLocks:
                 await asyncio.wait_for(local.lock.acquire(), timeout=max(wait_s, 0.001))
             except TimeoutError as exc:
                 raise ConversationBusy(conversation_id) from exc
+            if self._single_process:
+                try:
+                    yield
+                finally:
+                    local.lock.release()
+                return
             try:
                 owner = await self._acquire_lease(conversation_id, deadline)
                 renewer = asyncio.create_task(self._renew(conversation_id, owner))

@@ -127,8 +127,11 @@ async def _answer(rt: TandemRuntime, conversation_id: str, begun: TurnStart
         turn_input = None if resume else {
             "messages": [HumanMessage(content=begun.text, id=f"shopper-{shopper_id}")]}
         try:
+            # Checkpointed once, when the run ends: a turn's few steps each wrote a checkpoint
+            # before (eight commits a turn, most of the SQLite write lock's time).  A worker
+            # that dies mid-run leaves the turn pending, and it is simply run again.
             async for mode, chunk in rt.graph.astream(turn_input, config,  # type: ignore[arg-type]
-                                                      context=context,
+                                                      context=context, durability="exit",
                                                       stream_mode=["custom", "values"]):
                 if mode == "custom" and "token" in chunk:
                     yield TurnEvent("token", {"text": chunk["token"]})
