@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
 from api.guards import ShopperGuard
+from api.jobs import job_queue_for
 from api.ratelimit import limiter_for
 from api.routes import (
     console,
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
             app.state.runtime = runtime
             if getattr(app.state, "served", False):
                 _end_streams_on_exit_signal(runtime)
+            jobs = job_queue_for(runtime)
+            await jobs.start()
+            runtime.jobs = jobs
             # Not in `runtime.background`, which holds work that finishes (tests wait for it).
             sweeper = asyncio.create_task(_sweep_forever(runtime))
             try:
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                 sweeper.cancel()
                 with suppress(asyncio.CancelledError):
                     await sweeper
+                await jobs.stop()
         await limiter.aclose()
 
     app = FastAPI(

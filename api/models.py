@@ -157,3 +157,19 @@ class Event(SQLModel, table=True):
     kind: str = Field(max_length=24)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Job(SQLModel, table=True):
+    """A background job on the embedded SQLite default (api/jobs/local.py): kept until done,
+    so a restart picks up what was pending or running.  PostgreSQL uses procrastinate's
+    own tables instead."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="todo", index=True, max_length=16,
+                        description="todo, doing or failed (done jobs are deleted)")
+    attempts: int = 0
+    run_after: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
@@ -73,6 +73,21 @@ class ModelHolder:
         return self.model
 
 
+class JobQueue(Protocol):
+    """The durable background job queue (api/jobs/): procrastinate on PostgreSQL, a table
+    and an in-process runner on SQLite."""
+
+    async def defer(self, name: str, **args: Any) -> None:
+        """Store a job (it survives a restart) and let a worker run it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no job is waiting or running (tests, benches); False on timeout."""
+
+
 @dataclass
 class TandemRuntime:
     settings: Settings
@@ -94,6 +109,9 @@ class TandemRuntime:
     """Turns running in this process: a shutdown waits for them (`drain`)."""
     accepting: bool = True
     """False while shutting down: new turns get 503 and go to another worker."""
+    jobs: JobQueue | None = None
+    """Set by the app's lifespan; None in a bare runtime (`tandem chat`, benches), where
+    background work runs as plain tasks."""
 
     def __post_init__(self) -> None:
         self.locks = ConversationLocks(

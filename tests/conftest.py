@@ -99,6 +99,7 @@ async def api_client(settings: Settings, *, model: BaseChatModel | None = None,
             yield client
         for task in list(app.state.runtime.background):
             await task
+        await app.state.runtime.jobs.wait_idle(30)  # e.g. the AI summary of a handoff
 
 
 @pytest.fixture

@@ -165,12 +165,23 @@ async def _answer(rt: TandemRuntime, conversation_id: str, begun: TurnStart
         yield TurnEvent("error", {"detail": SAVE_FAILED, "status": 503})
         return
     if turn.handoff is not None:
-        # Drafted after the commit and after the shopper's answer: it may take a while.
-        rt.spawn(draft_ai_summary(rt, turn.handoff.id))
+        await _draft_summary_later(rt, turn.handoff.id)
     log.info("turn conversation=%s intent=%s route=%s suggestions=%d seconds=%.3f llm=%s",
              conversation_id, turn.intent, turn.route, len(turn.reply.suggestions),
              time.perf_counter() - started, final.get("facts", {}).get("_llm"))
     yield TurnEvent("done", turn.model_dump())
+
+
+async def _draft_summary_later(rt: TandemRuntime, handoff_id: str) -> None:
+    """The AI summary is a background job, after the shopper's answer (it may take a while)."""
+    if rt.jobs is None:
+        rt.spawn(draft_ai_summary(rt, handoff_id))
+        return
+    try:
+        await rt.jobs.defer("handoff_summary", handoff_id=handoff_id)
+    except (SQLAlchemyError, OSError) as exc:  # the agent still has the rule-based summary
+        log.warning("could not queue the AI summary of handoff %s: %s", handoff_id,
+                    exc.__class__.__name__)
 
 
 def _error(status: int, detail: str) -> TurnEvent:
