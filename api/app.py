@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                        allow_methods=["GET", "POST", "PUT", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "Accept", "X-Tandem-Key",
+                                      "Last-Event-ID",
                                       "X-Customer-Token"],
                        expose_headers=["Retry-After"])
 
