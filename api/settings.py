@@ -165,6 +165,12 @@ class Settings(BaseSettings):
     business_timezone: str = Field(default="UTC", description="IANA zone of the hours above")
     agent_online_minutes: int = Field(
         default=5, ge=1, description="An agent active in the console this recently is online")
+    handoff_auto_assign: bool = Field(
+        default=False, description="Give each new handoff to an online agent with capacity, "
+                                   "round robin (api/services/assignment.py)")
+    agent_capacity: int = Field(default=3, ge=1, le=100,
+                                description="Claimed handoffs an agent holds at most before "
+                                            "automatic assignment passes them by")
     console_refresh_s: int = Field(default=5, ge=1, le=300,
                                    description="How often console pages poll for changes")
 

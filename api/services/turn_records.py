@@ -20,6 +20,7 @@ from agent.escalation import Triggers
 from api.db import session_scope
 from api.models import Conversation, Handoff, Message, Turn
 from api.schemas import ReplyOut, TurnOut
+from api.services.assignment import assign_round_robin
 from api.services.contact import with_contact_offer
 from api.services.conversations import current_handoff, handoff_ref, public_suggestions
 from api.services.priority import handoff_urgency
@@ -197,14 +198,14 @@ def finish_turn(engine: Engine, settings: Settings, triggers: Triggers, *,
                 staffing: dict[str, Any]) -> TurnOut:
     """The reply, the turn `answered` and their events, in one transaction."""
     with session_scope(engine) as session:
-        turn = _persist_reply(session, conversation_id, shopper_id, final, triggers)
+        turn = _persist_reply(session, settings, conversation_id, shopper_id, final, triggers)
         turn.handoff = with_contact_offer(session=session, settings=settings,
                                           ref=turn.handoff, online=staffing.get("online"))
         return turn
 
 
-def _persist_reply(session: Session, conversation_id: str, shopper_id: int,
-                   final: dict[str, Any], triggers: Triggers) -> TurnOut:
+def _persist_reply(session: Session, settings: Settings, conversation_id: str,
+                   shopper_id: int, final: dict[str, Any], triggers: Triggers) -> TurnOut:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise ConversationGone(conversation_id)
@@ -236,9 +237,10 @@ def _persist_reply(session: Session, conversation_id: str, shopper_id: int,
     turn.status, turn.finished_at = "answered", utcnow()
     session.add(turn)
     session.flush()
+    message_posted(session, reply, in_handoff=False)
     if handoff is not None:
         handoff_changed(session, handoff)
-    message_posted(session, reply, in_handoff=conversation.mode == "human")
+        assign_round_robin(session=session, settings=settings, handoff=handoff)
     return TurnOut(
         message_id=shopper_id, reply_message_id=reply.id,
         reply=ReplyOut(text=reply.text, suggestions=public_suggestions(reply.suggestions)),
