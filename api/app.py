@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
@@ -113,6 +113,17 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                                       "Last-Event-ID",
                                       "X-Customer-Token"],
                        expose_headers=["Retry-After"])
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is restarting or unreachable: say so at once (503, retry shortly)
+        # rather than a 500; the pool's pre-ping reconnects when it is back.
+        log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
+                    exc.__class__.__name__)
+        return JSONResponse(status_code=503, headers={"Retry-After": "2"},
+                            content={"detail": "the database is unavailable; try again in a "
+                                               "moment"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

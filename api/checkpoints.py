@@ -31,9 +31,13 @@ async def open_checkpointer(database_url: str) -> AsyncIterator[BaseCheckpointSa
         from psycopg_pool import AsyncConnectionPool
 
         conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        # `check`: a connection broken by a database restart is replaced when taken from
+        # the pool, not handed to a turn that then fails.
         async with AsyncConnectionPool(
             conninfo, min_size=1, max_size=10, open=False,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            check=AsyncConnectionPool.check_connection,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
+                    "connect_timeout": 3},
         ) as pool:
             saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
             await saver.setup()

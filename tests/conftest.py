@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
 
 from agent.commerce.demo_store import build_demo_store
+from agent.commerce.semantic import index_products
 from agent.commerce.inventory import InventoryService
 from api.app import create_app
 from api.db import engine_for, session_scope
@@ -67,6 +68,8 @@ def database_url(request: pytest.FixtureRequest,
 def _fill(url: str) -> None:
     with session_scope(engine_for(url)) as session:
         build_demo_store(session, seed=7)
+        # As `tandem demo-data` does: servers started by tests find the search vectors stored.
+        index_products(session)
         create_agent(session=session, username="alex", password="alex-password",
                      display_name="Alex")
         create_agent(session=session, username="blair", password="blair-password",

@@ -14,7 +14,9 @@ import logging
 from contextlib import suppress
 from typing import Any
 
+import psycopg
 from procrastinate import App, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import ConnectorException
 
 from api.jobs.work import JOBS, MAX_ATTEMPTS, run_job
 from api.runtime import TandemRuntime
@@ -63,8 +65,6 @@ class ProcrastinateQueue:
             await asyncio.sleep(0.1)
 
     async def _apply_schema(self) -> None:
-        import psycopg
-
         async with await psycopg.AsyncConnection.connect(self._conninfo,
                                                          autocommit=True) as conn:
             await conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
@@ -88,9 +88,21 @@ class ProcrastinateQueue:
         self._opened = True
         await self._apply_schema()
         await self._retry_stalled()
-        self._worker = asyncio.create_task(self.app.run_worker_async(
-            queues=[QUEUE], concurrency=1, install_signal_handlers=False,
-            shutdown_graceful_timeout=5))
+        self._worker = asyncio.create_task(self._work_forever())
+
+    async def _work_forever(self) -> None:
+        """The worker stops when the database goes away (a restart): start it again."""
+        pause = 1.0
+        while True:
+            try:
+                await self.app.run_worker_async(queues=[QUEUE], concurrency=1,
+                                                install_signal_handlers=False,
+                                                shutdown_graceful_timeout=5)
+            except (ConnectorException, psycopg.Error, OSError) as exc:
+                log.warning("job queue worker stopped (%s); restarting in %.0f s",
+                            exc.__class__.__name__, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 30.0)
 
     async def stop(self) -> None:
         if self._worker is not None:
