@@ -7,8 +7,11 @@ other (a discovery, a sizing, an order-status and a smalltalk script, in turn), 
 turns/s, p50/p95/p99 latency per turn and errors.  At the end every held stream must still be
 open and must deliver the reply to one more message (its delivery time is printed too).
 
-With `--matrix` it runs one and four workers on SQLite and on PostgreSQL and prints each
-row's throughput as a ratio of the first (one worker, SQLite), measured in the same run.
+With `--matrix` it runs one and four workers on SQLite and on PostgreSQL.  With
+`--baseline-root DIR` (a plain export of an earlier commit, e.g.
+`git archive bd4b114 | tar -x -C /tmp/before`) every row runs first against that code, then
+against this checkout, in the same run and under the same machine load, and prints the
+throughput ratio after/before.
 
     python bench/load.py [--shoppers 32] [--turns 8] [--workers 1] [--database sqlite]
                          [--streams 0] [--provider scripted] [--matrix]
@@ -213,14 +216,16 @@ async def drive(url: str, *, shoppers: int, turns: int, streams: int,
     return result
 
 
-def serve_and_drive(database: str, workers: int, args: argparse.Namespace) -> dict[str, Any]:
-    from bench.servers import start_server, stop_server
+def serve_and_drive(database: str, workers: int, args: argparse.Namespace,
+                    root: Path | None = None) -> dict[str, Any]:
+    from bench.servers import ROOT, start_server, stop_server
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url, dropped = fresh_database(database, folder)
         env = {"TANDEM_LLM_PROVIDER": args.provider, "TANDEM_WORKERS": str(workers)}
-        server = start_server(url, folder, workers=workers, env=env, timeout_s=300)
+        server = start_server(url, folder, workers=workers, env=env, timeout_s=300,
+                              root=root or ROOT)
         try:
             result = asyncio.run(drive(server.url, shoppers=args.shoppers, turns=args.turns,
                                        streams=args.streams,
@@ -228,7 +233,8 @@ def serve_and_drive(database: str, workers: int, args: argparse.Namespace) -> di
         finally:
             stop_server(server)
             drop_database(dropped)
-    return {"database": database, "workers": workers, "provider": args.provider, **result}
+    return {"database": database, "workers": workers, "provider": args.provider,
+            "code": "baseline" if root else "this checkout", **result}
 
 
 def main() -> None:
@@ -241,18 +247,27 @@ def main() -> None:
     parser.add_argument("--provider", choices=["scripted", "embedded"], default="scripted")
     parser.add_argument("--matrix", action="store_true",
                         help="1 and 4 workers on SQLite and PostgreSQL")
+    parser.add_argument("--baseline-root", type=Path, default=None,
+                        help="an export of earlier code: each row runs against it first")
     parser.add_argument("--out", default="load.json", help="file name under bench/results/")
     args = parser.parse_args()
     plan = ([("sqlite", 1), ("sqlite", 4), ("postgres", 1), ("postgres", 4)] if args.matrix
             else [(args.database, args.workers)])
-    rows = [serve_and_drive(database, workers, args) for database, workers in plan]
-    base = rows[0]["turns_per_s"] or 1.0
-    print(f"{'database':<10}{'workers':>8}{'turns':>7}{'turns/s':>9}{'x first':>8}"
+    rows: list[dict[str, Any]] = []
+    for database, workers in plan:
+        before = (serve_and_drive(database, workers, args, args.baseline_root)
+                  if args.baseline_root else None)
+        row = serve_and_drive(database, workers, args)
+        if before is not None:
+            row["ratio_to_baseline"] = round(row["turns_per_s"] / (before["turns_per_s"] or 1), 2)
+            rows.append(before)
+        rows.append(row)
+    print(f"{'code':<14}{'database':<10}{'workers':>8}{'turns':>7}{'turns/s':>9}{'x base':>7}"
           f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'load':>11}")
     for row in rows:
-        row["ratio_to_first"] = round(row["turns_per_s"] / base, 2)
-        print(f"{row['database']:<10}{row['workers']:>8}{row['turns']:>7}"
-              f"{row['turns_per_s']:>9}{row['ratio_to_first']:>8}{row['p50_ms']:>8}"
+        ratio = row.get("ratio_to_baseline", "")
+        print(f"{row['code']:<14}{row['database']:<10}{row['workers']:>8}{row['turns']:>7}"
+              f"{row['turns_per_s']:>9}{ratio:>7}{row['p50_ms']:>8}"
               f"{row['p95_ms']:>8}{row['p99_ms']:>8}{row['errors']:>7}"
               f"{row['load_before']:>5}->{row['load_after']:<5}")
         if "ttft_p95_ms" in row:

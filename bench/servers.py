@@ -47,16 +47,18 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s
 
 
 def start_server(database_url: str, log_dir: Path, *, workers: int = 1,
-                 env: dict[str, str] | None = None, timeout_s: float = 90) -> Server:
+                 env: dict[str, str] | None = None, timeout_s: float = 90,
+                 root: Path = ROOT) -> Server:
+    """`root`: the checkout whose code serves (the load bench's baseline runs another)."""
     port = free_port()
     log = log_dir / f"server-{port}.log"
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "TANDEM_DATABASE_URL": database_url,
+    environment = {**os.environ, "PYTHONPATH": str(root), "TANDEM_DATABASE_URL": database_url,
                    "TANDEM_LLM_PROVIDER": "scripted", "TANDEM_ENVIRONMENT": "test",
                    "TANDEM_RATE_LIMIT_IP_PER_MINUTE": "0",
                    "TANDEM_RATE_LIMIT_CONVERSATION_PER_MINUTE": "0", **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "tandem", "serve", "--port", str(port), "--workers",
-         str(workers)], cwd=ROOT, env=environment, stdout=log.open("wb"),
+         str(workers)], cwd=root, env=environment, stdout=log.open("wb"),
         stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
