@@ -19,8 +19,8 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
 
 from agent.commerce.demo_store import build_demo_store
-from agent.commerce.semantic import index_products
 from agent.commerce.inventory import InventoryService
+from agent.commerce.semantic import index_products
 from api.app import create_app
 from api.db import engine_for, session_scope
 from api.services.handoffs import create_agent
