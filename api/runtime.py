@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
@@ -31,6 +32,8 @@ from api.live.turn_lock import ConversationLocks
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
+DATABASE_THREADS = 24
+"""Below the PostgreSQL pool's 50 connections (domain/db.py), with room for the routes."""
 T = TypeVar("T")
 
 
@@ -172,6 +175,12 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
     policy = load_policy(settings.policies_dir / "escalation.yaml")
     store_policy = load_store_policy(settings.policies_dir / "store_policy.yaml")
     engine = engine_for(settings.database_url)
+    if not settings.is_sqlite:
+        # Turns hand their database work and the graph's sync nodes to the loop's default
+        # executor (cpu_count + 4 threads: 6 here); on PostgreSQL that work mostly waits on
+        # the network, and with six threads a burst of shoppers queued behind each other.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="tandem-db"))
     holder = ModelHolder(gate=generation_gate(settings.llm_config()))
     async with open_checkpointer(settings.database_url) as saver:
         runtime = TandemRuntime(

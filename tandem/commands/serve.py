@@ -27,8 +27,12 @@ def serve(host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.
     configure_logging(verbose=True)
     # Every worker reads it: on SQLite, several workers' event streams must also poll.
     os.environ["TANDEM_WORKERS"] = str(workers)
+    # timeout_worker_healthcheck: uvicorn kills a worker that does not answer its ping in
+    # time (5 s by default), cutting its turns and streams; on a busy machine a healthy
+    # worker can take longer than that (seen under the load bench).
     uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info",
-                timeout_graceful_shutdown=int(get_settings().shutdown_drain_s) + 5)
+                timeout_graceful_shutdown=int(get_settings().shutdown_drain_s) + 5,
+                timeout_worker_healthcheck=30)
 
 
 def chat(verbose: Annotated[bool, typer.Option(help="Log each turn")] = False) -> None:
