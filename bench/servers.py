@@ -5,6 +5,7 @@ stream needs a real server; two servers against one PostgreSQL are two processes
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -17,6 +18,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+# One pair for every server this process starts: servers sharing a database must share the
+# secrets too (a console form signed by one is posted to another); the test environment
+# refuses the defaults, as production does.
+SECRETS = {name: os.environ.get(name) or secrets.token_urlsafe(32)
+           for name in ("TANDEM_SECRET_KEY", "TANDEM_CUSTOMER_TOKEN_SECRET")}
 
 
 def free_port() -> int:
@@ -53,7 +59,7 @@ def start_server(database_url: str, log_dir: Path, *, workers: int = 1,
     port = free_port()
     log = log_dir / f"server-{port}.log"
     environment = {**os.environ, "PYTHONPATH": str(root), "TANDEM_DATABASE_URL": database_url,
-                   "TANDEM_LLM_PROVIDER": "scripted", "TANDEM_ENVIRONMENT": "test",
+                   "TANDEM_LLM_PROVIDER": "scripted", "TANDEM_ENVIRONMENT": "test", **SECRETS,
                    "TANDEM_RATE_LIMIT_IP_PER_MINUTE": "0",
                    "TANDEM_RATE_LIMIT_CONVERSATION_PER_MINUTE": "0", **(env or {})}
     process = subprocess.Popen(

@@ -36,7 +36,9 @@ def test_a_token_round_trips_and_tampering_expiry_or_another_secret_is_refused()
                 read_customer_token("s3cret", bad)
 
 
-def test_production_refuses_the_default_customer_token_secret() -> None:
+def test_production_refuses_the_default_customer_token_secret(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TANDEM_CUSTOMER_TOKEN_SECRET", raising=False)  # the default, then
     with pytest.raises(ValidationError, match="TANDEM_CUSTOMER_TOKEN_SECRET"):
         Settings(_env_file=None, environment="production", secret_key="k" * 40)  # type: ignore[call-arg]
     Settings(_env_file=None, environment="production", secret_key="k" * 40,  # type: ignore[call-arg]

@@ -100,8 +100,10 @@ async def test_the_ai_reply_draft_never_repeats_the_shoppers_claim(
         chat = await start_chat(client)
         turn = await say(client, chat, CLAIM)
         assert turn["route"] == "human"
-        for task in list(client.app.state.runtime.background):  # type: ignore[attr-defined]
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        for task in list(runtime.background):
             await task
+        await runtime.jobs.wait_idle(30)  # the AI summary is a background job
         with Session(engine) as session:
             handoff = session.exec(select(Handoff).where(
                 Handoff.conversation_id == chat.id)).one()
