@@ -14,6 +14,7 @@ from langchain_core.language_models import BaseChatModel
 
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
+from api.experiments.service import check_running_experiments
 from api.guards import ShopperGuard
 from api.ratelimit import limiter_for
 from api.routes import (
@@ -21,6 +22,8 @@ from api.routes import (
     console_review,
     contact,
     conversations,
+    experiments,
+    experiments_admin,
     handoffs,
     health,
     privacy,
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
+            check_running_experiments(runtime.engine)  # a broken variant stops start-up
             app.state.runtime = runtime
             yield
         await limiter.aclose()
@@ -70,6 +74,6 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
 
     for module in (conversations, contact, handoffs, health, storefront, console, console_review,
-                   privacy):
+                   privacy, experiments, experiments_admin):
         app.include_router(module.router)
     return app

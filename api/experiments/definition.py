@@ -27,6 +27,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.config_files import load_validated
+from agent.escalation import load_policy
+from agent.store_policy import load_store_policy
 from api.experiments.metrics import COMPOSITE_PARTS, METRICS
 
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -50,11 +52,20 @@ class Variant(BaseModel):
     llm_model: str | None = Field(default=None, description="another model of the provider")
     max_suggestions: int | None = Field(default=None, ge=1, le=10)
 
-    @field_validator("prompts_dir", "policies_dir")
+    @field_validator("prompts_dir")
     @classmethod
-    def _folder_exists(cls, folder: Path | None) -> Path | None:
-        if folder is not None and not folder.is_dir():
-            raise ValueError(f"folder {folder} does not exist")
+    def _prompts(cls, folder: Path | None) -> Path | None:
+        if folder is not None and not (folder / "system.j2").is_file():
+            raise ValueError(f"{folder} is not a prompts folder (no system.j2 in it)")
+        return folder
+
+    @field_validator("policies_dir")
+    @classmethod
+    def _policies(cls, folder: Path | None) -> Path | None:
+        """Both policy files load (their own errors name the line), or the variant fails."""
+        if folder is not None:
+            load_policy(folder / "escalation.yaml")
+            load_store_policy(folder / "store_policy.yaml")
         return folder
 
 

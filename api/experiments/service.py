@@ -3,10 +3,12 @@ changing shares or metrics mid-way would mix two experiments in one report."""
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from api.experiments.definition import ExperimentDefinition, parse_definition
+from api.experiments.definition import ExperimentDefinition, ExperimentError, parse_definition
 from api.models import Experiment
+from domain.db import session_scope
 from domain.tables import utcnow
 
 
@@ -57,8 +59,17 @@ def definition_of(experiment: Experiment) -> ExperimentDefinition:
     return parse_definition(experiment.definition)
 
 
+def check_running_experiments(engine: Engine) -> None:
+    """Every running experiment's stored definition still valid (its folders and policy
+    files load): run at start-up, so a missing prompts folder stops the app with the
+    experiment, field and reason instead of failing turns."""
+    with session_scope(engine) as session:
+        validate_running(session)
+
+
 def validate_running(session: Session) -> None:
-    """Every running experiment's stored definition still valid (its folders exist): run
-    at start-up, so a missing prompts folder stops the app instead of failing turns."""
     for experiment in session.exec(select(Experiment).where(Experiment.status == "running")):
-        parse_definition(experiment.definition)
+        try:
+            parse_definition(experiment.definition)
+        except ExperimentError as exc:
+            raise ExperimentError(f"running experiment {experiment.name!r}: {exc}") from exc

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from api.customer_auth import CustomerTokenHeader, verified_customer
 from api.deps import RuntimeDep, SessionDep, ShopperConversation, TurnConversation
+from api.experiments.assignment import tag_conversation
 from api.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -46,6 +47,8 @@ def start_conversation(session: SessionDep, runtime: RuntimeDep,
         session=session,
         personalization=runtime.settings.personalization_default if wanted is None else wanted,
         source="default" if wanted is None else "api", customer_id=customer_id)
+    if body and body.visitor_id:
+        tag_conversation(session, conversation_id=conversation.id, visitor_id=body.visitor_id)
     return ConversationCreated(id=conversation.id, token=token,
                                signed_in=customer_id is not None)
 

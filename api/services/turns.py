@@ -22,6 +22,8 @@ from sqlmodel import Session, select
 from agent.context import TandemContext
 from agent.escalation import Triggers
 from api.db import session_scope
+from api.experiments.assignment import hold_for_person
+from api.experiments.variants import variant_context
 from api.models import Conversation, Handoff, Message
 from api.runtime import TandemRuntime
 from api.schemas import ReplyOut, TurnOut
@@ -119,6 +121,8 @@ def _begin_turn(rt: TandemRuntime, conversation_id: str, text: str,
         if conversation is None:
             raise ConversationGone(conversation_id)
         shopper, is_new = _record_shopper_message(session, conversation, text, client_message_id)
+        if is_new:  # in an experiment's no-assistant group the message goes to a person
+            hold_for_person(session, conversation.id)
         if not is_new:
             answered = _stored_turn(session, conversation, shopper)
         elif conversation.mode == "human":
@@ -169,6 +173,7 @@ async def _run_turn_locked(rt: TandemRuntime, conversation_id: str, text: str,
         llm_timeout_s=rt.settings.llm_timeout_s, customer_id=customer_id,
         personalization=personalization, staffing=staffing, reply_checks=rt.reply_checks,
     )
+    context = await variant_context(rt, conversation_id, context)  # an experiment's variant
 
     config = {"configurable": {"thread_id": conversation_id}}
     # The message id makes a retried turn replace, not duplicate, the checkpointed message.
