@@ -14,6 +14,7 @@ from tandem.commands import (
     eval_route,
     eval_sizing,
     eval_suite,
+    experiments,
     import_store,
     init,
     purge,
@@ -35,6 +36,14 @@ app.command("init")(init.init)
 app.command("customer-token")(customer_token.customer_token)
 app.command("purge")(purge.purge)
 app.command("bench")(bench.bench)
+
+experiments_app = typer.Typer(help="Experiments against a control: start, stop, list, report.",
+                               no_args_is_help=True)
+app.add_typer(experiments_app, name="experiments")
+experiments_app.command("start")(experiments.start)
+experiments_app.command("stop")(experiments.stop)
+experiments_app.command("list")(experiments.list_experiments)
+experiments_app.command("report")(experiments.report)
 
 app.add_typer(eval_app, name="eval")
 eval_app.command("route")(eval_route.eval_route)
