@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -69,38 +69,37 @@ class EventsAccepted(BaseModel):
     duplicates: int = Field(description="events whose event_id was already stored (ignored)")
 
 
-def _row(event: OutcomeEventIn) -> OutcomeEvent:
-    return OutcomeEvent(**event.model_dump())
+def _from_card(kind: str, suggestion: str | None) -> bool:
+    return kind == "add_to_cart" and bool(suggestion)
 
 
-def _from_card(event: OutcomeEvent | OutcomeEventIn) -> bool:
-    return event.type == "add_to_cart" and bool(event.suggestion)
-
-
-def _mark_influence(session: Session, new: list[OutcomeEvent]) -> None:
+def _mark_influence(session: Session, new: list[dict[str, Any]]) -> None:
     """Mark new purchases that follow a card add-to-cart, and stored purchases that a new
     card add-to-cart precedes."""
-    visitors = {e.visitor_id for e in new if e.type == "purchase" or _from_card(e)}
+    visitors = {e["visitor_id"] for e in new
+                if e["type"] == "purchase" or _from_card(e["type"], e["suggestion"])}
     if not visitors:
         return
-    stored = session.exec(select(OutcomeEvent).where(
-        col(OutcomeEvent.visitor_id).in_(visitors),
-        col(OutcomeEvent.type).in_(("purchase", "add_to_cart")))).all()
+    e = OutcomeEvent
+    stored = session.execute(select(col(e.event_id), col(e.type), col(e.visitor_id),
+                                    col(e.ts), col(e.suggestion), col(e.influenced)).where(
+        col(e.visitor_id).in_(visitors), col(e.type).in_(("purchase", "add_to_cart")))).all()
     carts: dict[str, list[datetime]] = defaultdict(list)
-    for event in [*stored, *new]:
-        if _from_card(event):
-            carts[event.visitor_id].append(event.ts)
+    for row in stored:
+        if _from_card(row.type, row.suggestion):
+            carts[row.visitor_id].append(row.ts)
+    new_carts = [c for c in new if _from_card(c["type"], c["suggestion"])]
+    for cart in new_carts:
+        carts[cart["visitor_id"]].append(cart["ts"])
     for purchase in new:
-        if purchase.type == "purchase":
-            purchase.influenced = any(purchase.ts - INFLUENCE_WINDOW <= ts <= purchase.ts
-                                      for ts in carts[purchase.visitor_id])
-    new_carts = [e for e in new if _from_card(e)]
+        if purchase["type"] == "purchase":
+            purchase["influenced"] = any(purchase["ts"] - INFLUENCE_WINDOW <= ts <= purchase["ts"]
+                                         for ts in carts[purchase["visitor_id"]])
     later = [p.event_id for p in stored if p.type == "purchase" and not p.influenced and any(
-        c.visitor_id == p.visitor_id and c.ts <= p.ts <= c.ts + INFLUENCE_WINDOW
+        c["visitor_id"] == p.visitor_id and c["ts"] <= p.ts <= c["ts"] + INFLUENCE_WINDOW
         for c in new_carts)]
     if later:
-        session.execute(update(OutcomeEvent).where(col(OutcomeEvent.event_id).in_(later))
-                        .values(influenced=True))
+        session.execute(update(e).where(col(e.event_id).in_(later)).values(influenced=True))
 
 
 def record_events(session: Session, events: list[OutcomeEventIn]) -> EventsAccepted:
@@ -108,12 +107,16 @@ def record_events(session: Session, events: list[OutcomeEventIn]) -> EventsAccep
     unique = list({e.event_id: e for e in events}.values())
     known = set(session.exec(select(OutcomeEvent.event_id).where(
         col(OutcomeEvent.event_id).in_([e.event_id for e in unique]))).all())
-    new = [_row(e) for e in unique if e.event_id not in known]
+    received = utcnow()
+    new = [e.model_dump() | {"influenced": False, "received_at": received}
+           for e in unique if e.event_id not in known]
     _mark_influence(session, new)
+    table = OutcomeEvent.__table__  # type: ignore[attr-defined]
+    if not new:
+        return EventsAccepted(accepted=0, duplicates=len(events))
     try:
         with session.begin_nested():
-            session.add_all(new)
-            session.flush()
+            session.connection().execute(insert(table), new)
         stored = len(new)
     except IntegrityError:
         # A concurrent request stored some of the same ids: one at a time, the key decides.
@@ -121,8 +124,7 @@ def record_events(session: Session, events: list[OutcomeEventIn]) -> EventsAccep
         for row in new:
             try:
                 with session.begin_nested():
-                    session.add(OutcomeEvent(**row.model_dump()))
-                    session.flush()
+                    session.connection().execute(insert(table), [row])
                 stored += 1
             except IntegrityError:
                 pass
