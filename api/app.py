@@ -16,6 +16,10 @@ from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
 from api.experiments.service import check_running_experiments
 from api.guards import ShopperGuard
+from api.observability import prom
+from api.observability.middleware import ObserveTurns
+from api.observability.observer import TurnObserver
+from api.observability.tracing import tracer_of, tracer_provider
 from api.ratelimit import limiter_for
 from api.routes import (
     console,
@@ -40,13 +44,17 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     """Build the app.  `model` and `inventory` replace the configured ones (tests, benches)."""
     settings = settings or get_settings()
     install_log_redaction()  # no email, phone, card or address reaches a log line
+    traces = tracer_provider(settings)  # None (no spans) unless TANDEM_OTLP_ENDPOINT is set
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
             check_running_experiments(runtime.engine)  # a broken variant stops start-up
             app.state.runtime = runtime
+            app.state.observer = TurnObserver(engine=runtime.engine, tracer=tracer_of(traces))
             yield
+        if traces is not None:
+            traces.shutdown()  # sends the spans still buffered
         await limiter.aclose()
 
     app = FastAPI(
@@ -57,6 +65,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     # Added first, so it runs inside CORS: its 429s carry CORS headers the widget can read.
     limiter = limiter_for(settings)
     app.add_middleware(ShopperGuard, settings=settings, limiter=limiter)
+    app.add_middleware(ObserveTurns)  # metrics, traces and turn records from the graph's runs
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                        allow_methods=["GET", "POST", "PUT", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "Accept", "X-Tandem-Key",
@@ -76,4 +85,5 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     for module in (conversations, contact, handoffs, health, storefront, console, console_review,
                    privacy, experiments, experiments_admin):
         app.include_router(module.router)
+    app.include_router(prom.router)
     return app

@@ -176,3 +176,25 @@ class OutcomeEvent(SQLModel, table=True):
         default=False, description="a purchase within 7 days after an add-to-cart from a "
                                    "suggestion card by the same visitor")
     received_at: datetime = Field(default_factory=utcnow)
+
+
+class TurnStat(SQLModel, table=True):
+    """What one turn of the graph came to, for `tandem monitor` (api/observability/):
+    recorded by the turn observer, never read on the shopper's path."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    intent: str = Field(max_length=32)
+    route: str = Field(max_length=16)
+    handoff_rule: str | None = Field(default=None, max_length=64)
+    reply: str = Field(max_length=16, description="model, template, fallback, busy, withdrawn "
+                                                  "or unavailable: who wrote the reply")
+    seconds: float = 0.0
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    generated_tokens: int = 0
+    first_token_s: float | None = None
+    suggestions: int = 0
+    blocked_for_stock: int = 0

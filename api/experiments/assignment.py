@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from api.experiments.definition import ExperimentDefinition, parse_definition
 from api.models import ConversationVisitor, Experiment, Exposure, Handoff, Message
+from api.observability.prom import HANDOFFS
 from domain.tables import utcnow
 
 CONTROL_RULE = "experiment_control"
@@ -134,4 +135,5 @@ def hold_for_person(session: Session, conversation_id: str) -> bool:
         Message(conversation_id=conversation_id, role="system",
                 text="Your message is with our team; a person will reply here.")])
     session.flush()
+    HANDOFFS.labels(CONTROL_RULE).inc()
     return True
