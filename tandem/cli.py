@@ -17,6 +17,7 @@ from tandem.commands import (
     experiments,
     import_store,
     init,
+    monitor,
     purge,
     serve,
     store_data,
@@ -36,6 +37,7 @@ app.command("init")(init.init)
 app.command("customer-token")(customer_token.customer_token)
 app.command("purge")(purge.purge)
 app.command("bench")(bench.bench)
+app.command("monitor")(monitor.monitor)
 
 experiments_app = typer.Typer(help="Experiments against a control: start, stop, list, report.",
                                no_args_is_help=True)
