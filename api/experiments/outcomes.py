@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from api.experiments.conversation_outcomes import conversation_rows
 from api.experiments.definition import ExperimentDefinition
-from api.experiments.metrics import FIELDS
+from api.experiments.metrics import COMMERCE_FIELDS, FIELDS
 from api.models import Experiment, Exposure, OutcomeEvent
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -62,15 +62,17 @@ def _day_of(session: Session, column: Any, day0: datetime) -> ColumnElement[int]
     return cast(func.floor(seconds / 86400), Integer)
 
 
-def _exposures(session: Session, experiment_id: int
-               ) -> list[tuple[str, str, datetime]]:
-    return [(v, var, ts) for v, var, ts in session.execute(
-        select(col(Exposure.visitor_id), col(Exposure.variant), col(Exposure.first_seen_at))
-        .where(Exposure.experiment_id == experiment_id)).all()]
+def _exposures(session: Session, experiment_id: int, day0: datetime) -> list[Any]:
+    """(visitor, variant, day of first exposure) rows."""
+    x = Exposure
+    return list(session.connection().execute(
+        select(col(x.visitor_id), col(x.variant), _day_of(session, col(x.first_seen_at), day0))
+        .where(x.experiment_id == experiment_id)).all())
 
 
 def _event_rows(session: Session, experiment: Experiment, day0: datetime,
                 end: datetime) -> list[Any]:
+    """(visitor, day, *COMMERCE_FIELDS) per visitor and day, events after exposure only."""
     e, x = OutcomeEvent, Exposure
     kind = col(e.type)
 
@@ -80,22 +82,21 @@ def _event_rows(session: Session, experiment: Experiment, day0: datetime,
     purchase = kind == "purchase"
     day = _day_of(session, col(e.ts), day0)
     query = (
-        select(col(e.visitor_id), day.label("day"),
-               total(purchase).label("purchases"),
-               total(purchase, func.coalesce(col(e.value), 0.0)).label("revenue"),
-               total(purchase, func.coalesce(col(e.margin), 0.0)).label("margin"),
-               total(kind == "return").label("returns"),
-               total(kind == "csat", cast(col(e.score), Float)).label("csat_sum"),
-               total(kind == "csat").label("csat_n"),
-               total(and_(purchase, col(e.influenced)),
-                     func.coalesce(col(e.value), 0.0)).label("influenced_revenue"),
-               total(and_(kind == "csat", col(e.score) >= 4)).label("good"),
-               total(and_(kind == "csat", col(e.score) <= 2)).label("bad"))
+        select(col(e.visitor_id), day,
+               total(purchase),
+               total(purchase, func.coalesce(col(e.value), 0.0)),
+               total(purchase, func.coalesce(col(e.margin), 0.0)),
+               total(kind == "return"),
+               total(kind == "csat", cast(col(e.score), Float)),
+               total(kind == "csat"),
+               total(and_(purchase, col(e.influenced)), func.coalesce(col(e.value), 0.0)),
+               total(and_(kind == "csat", col(e.score) >= 4))
+               - total(and_(kind == "csat", col(e.score) <= 2)))
         .join(x, and_(col(x.visitor_id) == col(e.visitor_id),
                       col(x.experiment_id) == experiment.id))
         .where(col(e.ts) >= col(x.first_seen_at), col(e.ts) < end)
         .group_by(col(e.visitor_id), day))
-    return list(session.execute(query).all())
+    return list(session.connection().execute(query).all())
 
 
 def read_outcomes(session: Session, experiment: Experiment, definition: ExperimentDefinition,
@@ -108,32 +109,29 @@ def read_outcomes(session: Session, experiment: Experiment, definition: Experime
     variants = list(definition.variants)
     index = {v: i for i, v in enumerate(variants)}
 
-    seen: dict[str, tuple[int, datetime]] = {}
+    seen: dict[str, tuple[int, int]] = {}
     multi: set[str] = set()
-    for visitor, variant, first in _exposures(session, experiment.id or 0):
+    for visitor, variant, day in _exposures(session, experiment.id or 0, day0):
         if variant not in index:
             continue
         if visitor in seen and seen[visitor][0] != index[variant]:
             multi.add(visitor)
-        elif visitor not in seen or first < seen[visitor][1]:
-            seen[visitor] = (index[variant], first)
+        elif visitor not in seen or day < seen[visitor][1]:
+            seen[visitor] = (index[variant], int(day))
     for visitor in multi:
         seen.pop(visitor, None)
     order = {visitor: i for i, visitor in enumerate(seen)}
     visitor_variant = np.fromiter((v for v, _ in seen.values()), np.int64, len(seen))
-    visitor_day = np.fromiter(
-        ((ts.astimezone(UTC) - day0) // timedelta(days=1) for _, ts in seen.values()),
-        np.int64, len(seen))
+    visitor_day = np.fromiter((d for _, d in seen.values()), np.int64, len(seen))
+
+    events = _event_rows(session, experiment, day0, end)
+    event_visitor = np.fromiter((order.get(r[0], -1) for r in events), np.int64, len(events))
+    event_values = np.array([r[1:] for r in events], dtype=np.float64).reshape(
+        len(events), 1 + len(COMMERCE_FIELDS))
+    kept = event_visitor >= 0
+    event_visitor, event_values = event_visitor[kept], event_values[kept]
 
     rows: list[tuple[int, int, dict[str, float]]] = []
-    for row in _event_rows(session, experiment, day0, end):
-        if row.visitor_id not in order:
-            continue
-        rows.append((order[row.visitor_id], int(row.day), {
-            "purchases": row.purchases, "revenue": row.revenue, "margin": row.margin,
-            "returns": row.returns, "csat_sum": row.csat_sum, "csat_n": row.csat_n,
-            "influenced_revenue": row.influenced_revenue,
-            "net_satisfied": row.good - row.bad}))
     conversations = conversation_rows(session, experiment.name, since=started, end=end,
                                       now=now)
     reasons: dict[str, dict[str, int]] = {v: {} for v in variants}
@@ -145,13 +143,20 @@ def read_outcomes(session: Session, experiment: Experiment, definition: Experime
         for rule in rules:
             counts[rule] = counts.get(rule, 0) + 1
 
-    row_visitor = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    row_day = np.fromiter((r[1] for r in rows), np.int64, len(rows))
-    if len(rows):
+    conv_visitor = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    row_visitor = np.concatenate([event_visitor, conv_visitor])
+    row_day = np.concatenate([event_values[:, 0].astype(np.int64),
+                              np.fromiter((r[1] for r in rows), np.int64, len(rows))])
+    if len(row_visitor):
         # Never before the visitor's exposure day, never past the last day.
         row_day = np.clip(np.maximum(row_day, visitor_day[row_visitor]), 0, days - 1)
-    columns = {name: np.fromiter((float(r[2].get(name) or 0.0) for r in rows), np.float64,
-                                 len(rows)) for name in FIELDS}
+    columns = {}
+    for name in FIELDS:
+        from_events = (event_values[:, 1 + COMMERCE_FIELDS.index(name)] if name in COMMERCE_FIELDS
+                       else np.zeros(len(event_visitor)))
+        from_chats = np.fromiter((float(r[2].get(name) or 0.0) for r in rows), np.float64,
+                                 len(rows))
+        columns[name] = np.concatenate([from_events, from_chats])
     return Outcomes(variants=variants, day0=day0, days=days, visitor_variant=visitor_variant,
                     visitor_day=np.clip(visitor_day, 0, days - 1), row_visitor=row_visitor,
                     row_day=row_day, rows=columns, multi_variant=len(multi),
