@@ -23,6 +23,7 @@ from api.observability.tracing import tracer_of, tracer_provider
 from api.ratelimit import limiter_for
 from api.routes import (
     console,
+    console_experiments,
     console_review,
     contact,
     conversations,
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
 
     for module in (conversations, contact, handoffs, health, storefront, console, console_review,
-                   privacy, experiments, experiments_admin):
+                   privacy, experiments, experiments_admin, console_experiments):
         app.include_router(module.router)
     app.include_router(prom.router)
     return app
