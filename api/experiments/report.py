@@ -25,6 +25,7 @@ from api.models import Experiment
 from domain.tables import utcnow
 
 Verdict = Literal["better", "worse", "not known yet"]
+CHART_MIN_VISITORS = 100
 _COMPOSITE_FIELD = {"revenue": "revenue", "margin": "margin", "returns": "returns",
                     "csat": "net_satisfied", "human_minutes": "human_minutes"}
 assert set(_COMPOSITE_FIELD) == set(COMPOSITE_PARTS)
@@ -144,6 +145,10 @@ def _metric_entry(m: Metric, role: str, s: Sums, o: Outcomes,
 def series(o: Outcomes, s: Sums, definition: ExperimentDefinition) -> dict[str, Any]:
     """Per day: each variant's estimate with its interval, and each lift with its interval."""
     est, var = ratio(s)
+    # Days before an arm has CHART_MIN_VISITORS are left blank: their intervals are too
+    # wide to draw beside the rest, and the normal approximation does not hold yet.
+    early = s.n < CHART_MIN_VISITORS
+    est, var = np.where(early, np.nan, est), np.where(early, np.nan, var)
     half = 1.96 * np.sqrt(var)
     control = o.variants.index(definition.control)
 
@@ -157,6 +162,9 @@ def series(o: Outcomes, s: Sums, definition: ExperimentDefinition) -> dict[str, 
     for name in definition.treatments:
         i = o.variants.index(name)
         value, lo, hi, _ = lift((est[control], var[control]), (est[i], var[i]))
+        # Interval wider than +-100%: too early to draw on the same scale as the rest.
+        wide = (hi - lo) / 2 > 1.0
+        value, lo, hi = (np.where(wide, np.nan, a) for a in (value, lo, hi))
         out["lift"][name] = {"value": clean(value), "lo": clean(lo), "hi": clean(hi)}
     return out
 

@@ -42,8 +42,9 @@ def _frame(x_labels: Sequence[str], lo: float, hi: float, percent: bool,
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
                      f'fill="#5f6b73">{escape(_fmt(value, percent))}</text>')
     for i in _ticks(len(x_labels)):
+        anchor = "end" if i == len(x_labels) - 1 and i else "middle"
         parts.append(f'<text x="{_x(i, len(x_labels)):.1f}" y="{HEIGHT - 8}" font-size="11" '
-                     f'text-anchor="middle" fill="#5f6b73">{escape(x_labels[i][5:])}</text>')
+                     f'text-anchor="{anchor}" fill="#5f6b73">{escape(x_labels[i][5:])}</text>')
     return parts
 
 
