@@ -198,3 +198,30 @@ class TurnStat(SQLModel, table=True):
     first_token_s: float | None = None
     suggestions: int = 0
     blocked_for_stock: int = 0
+
+
+class HandoffVerdict(SQLModel, table=True):
+    """The agent's one-click verdict when resolving a handoff: did it need a person, and was
+    the assistant's last answer right?  Labelled data for `tandem retrain`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: str = Field(foreign_key="handoff.id", unique=True, max_length=36)
+    agent_id: int = Field(foreign_key="supportagent.id")
+    needed_person: bool
+    last_answer_right: bool | None = Field(
+        default=None, description="None: there was no assistant answer to judge")
+    source: str = Field(default="console", max_length=16, description="console or api")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RetrainRun(SQLModel, table=True):
+    """One `tandem retrain`: candidate and current scored on the same held-out data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    adopted: bool
+    reason: str = Field(max_length=500)
+    verdicts: int = Field(default=0, description="agents' verdicts used as training data")
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    """guarded figure -> {"current": x, "candidate": y}"""
+    model_dir: str | None = Field(default=None, max_length=500)

@@ -150,6 +150,10 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=500)
+    needed_person: bool | None = Field(
+        default=None, description="Did this need a person? (labelled data for `tandem retrain`)")
+    last_answer_right: bool | None = Field(
+        default=None, description="Was the assistant's last answer right? (omit if none)")
 
 
 class Health(BaseModel):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, status
 from api.deps import CurrentAgent, RuntimeDep, SessionDep
 from api.schemas import AgentLogin, AgentReplyIn, AgentSession, HandoffOut, ResolveIn
 from api.security import issue_agent_token
-from api.services import handoffs
+from api.services import handoffs, verdicts
 from api.services.handoffs import HandoffConflict
 
 router = APIRouter(prefix="/v1/agent", tags=["support agents"])
@@ -73,7 +73,10 @@ def reply_to_shopper(handoff_id: HandoffId, body: AgentReplyIn, agent: CurrentAg
 
 
 @router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffOut,
-             summary="Resolve a handoff", description="Closes the handoff with a reason.")
+             summary="Resolve a handoff",
+             description="Closes the handoff with a reason; `needed_person` and "
+                         "`last_answer_right` record the agent's verdict (labelled data for "
+                         "`tandem retrain`).")
 def resolve_handoff(handoff_id: HandoffId, body: ResolveIn, agent: CurrentAgent,
                     session: SessionDep) -> HandoffOut:
     _exists(session, handoff_id)
@@ -82,6 +85,10 @@ def resolve_handoff(handoff_id: HandoffId, body: ResolveIn, agent: CurrentAgent,
                                  status="resolved", reason=body.reason)
     except HandoffConflict as exc:
         raise _conflict(exc) from exc
+    if body.needed_person is not None:
+        verdicts.record(session=session, handoff_id=handoff_id, agent=agent,
+                        needed_person=body.needed_person,
+                        last_answer_right=body.last_answer_right, source="api")
     return handoffs.handoff_out(session, handoff)
 
 
