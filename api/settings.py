@@ -160,6 +160,10 @@ class Settings(BaseSettings):
         default=14, ge=1, le=90,
         description="Days of one purchase cycle: an experiment's default fixed horizon, and "
                     "reports of younger experiments say they have not run a full one")
+    triage_model_dir: Path = Field(
+        default=Path("var/triage-model"),
+        description="Where `tandem retrain` puts an adopted escalation classifier; when it "
+                    "holds one, it replaces the shipped model")
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP traces endpoint (http://collector:4318/v1/traces); "
                                   "tracing is off without it")

@@ -19,6 +19,7 @@ from tandem.commands import (
     init,
     monitor,
     purge,
+    retrain,
     serve,
     store_data,
 )
@@ -38,6 +39,7 @@ app.command("customer-token")(customer_token.customer_token)
 app.command("purge")(purge.purge)
 app.command("bench")(bench.bench)
 app.command("monitor")(monitor.monitor)
+app.command("retrain")(retrain.retrain)
 
 experiments_app = typer.Typer(help="Experiments against a control: start, stop, list, report.",
                                no_args_is_help=True)

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import col, select
 
 from api.deps import RuntimeDep, SessionDep
 from api.experiments import service
 from api.experiments.definition import NAME
 from api.experiments.report import build_report
+from api.models import RetrainRun
 from api.observability.operations import daily
 from api.routes._console import ConsoleAgent, render
 from api.services.charts import bar_chart, line_chart
@@ -65,7 +67,7 @@ def experiment_page(name: Annotated[str, Path(pattern=NAME)], request: Request,
 @router.get("/operations", response_class=HTMLResponse, summary="Operations",
             description="The last four weeks per day: turns, handoff, fallback, busy and "
                         "withdrawal rates, turn time p50/p95, tokens per turn, handoffs by "
-                        "rule; and the generation queue now.")
+                        "rule; the generation queue now; the last `tandem retrain`.")
 def operations_page(request: Request, agent: ConsoleAgent, session: SessionDep,
                     runtime: RuntimeDep) -> Response:
     ops = daily(session, now=utcnow())
@@ -80,7 +82,10 @@ def operations_page(request: Request, agent: ConsoleAgent, session: SessionDep,
                               {"p50": ops.seconds_p50, "p95": ops.seconds_p95}),
         "tokens": line_chart("Model tokens per turn (mean)", ops.days, ops.tokens),
     }
+    last_retrain = session.exec(select(RetrainRun).order_by(
+        col(RetrainRun.created_at).desc())).first()
     return render(request, "operations.html", {
         "agent": agent, "charts": charts, "rules": ops.handoff_rules.most_common(),
+        "retrain": last_retrain,
         "queue": gate.metrics.snapshot() if gate else None,
         "replies": runtime.reply_checks.snapshot()})

@@ -63,3 +63,19 @@ async def test_the_operations_page_charts_the_turns(settings: Settings) -> None:
     today = utcnow().date().isoformat()
     assert today[5:] in page.text and (utcnow() - timedelta(days=27)).date().isoformat()[5:] \
         in page.text
+
+
+async def test_the_operations_page_shows_the_last_retrain(settings: Settings,
+                                                          engine: Engine) -> None:
+    from api.db import session_scope
+    from api.models import RetrainRun
+
+    with session_scope(engine) as session:
+        session.add(RetrainRun(adopted=False, reason="kept the current model: worse on recall",
+                               verdicts=12, figures={"recall": {"current": 0.91,
+                                                                "candidate": 0.88}}))
+    async with console_client(settings) as client:
+        await signed_in_csrf(client, "alex", "alex-password")
+        page = (await client.get("/console/operations")).text
+    assert "kept the current model" in page and "with 12 agents' verdicts" in page
+    assert "<td>0.91</td><td>0.88</td>" in page
