@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 
 from agent.commerce.demo_store import build_demo_store
 from agent.llm.scripted import ScriptedChatModel
@@ -69,24 +69,24 @@ def _backdate(engine: Any, experiment_id: int, visitors: dict[str, datetime],
                 col(Exposure.experiment_id) == experiment_id, col(Exposure.visitor_id) == visitor)
                 .values(first_seen_at=at))
         for conversation_id, at in conversations.items():
-            now = utcnow()
-            for table, column in ((Conversation, Conversation.created_at),
-                                  (ConversationVisitor, ConversationVisitor.created_at)):
-                key = table.id if table is Conversation else table.conversation_id  # type: ignore[attr-defined]
-                session.execute(update(table).where(col(key) == conversation_id)
-                                .values({column.key: at}))  # type: ignore[attr-defined]
-            for table in (Message, Handoff):
-                rows = session.execute(
-                    table.__table__.select().where(  # type: ignore[attr-defined]
-                        table.conversation_id == conversation_id)).all()  # type: ignore[attr-defined]
-                for row in rows:
-                    shift = at - now
-                    values = {"created_at": row.created_at + shift}
-                    if table is Handoff:
-                        values |= {k: getattr(row, k) + shift for k in ("claimed_at", "closed_at")
-                                   if getattr(row, k) is not None}
-                    session.execute(update(table).where(
-                        col(table.id) == row.id).values(values))  # type: ignore[attr-defined]
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                continue
+            shift = at - conversation.created_at
+            conversation.created_at = at
+            link = session.get(ConversationVisitor, conversation_id)
+            if link is not None:
+                link.created_at = at
+            for message in session.exec(select(Message).where(
+                    Message.conversation_id == conversation_id)):
+                message.created_at += shift
+            for handoff in session.exec(select(Handoff).where(
+                    Handoff.conversation_id == conversation_id)):
+                handoff.created_at += shift
+                if handoff.claimed_at is not None:
+                    handoff.claimed_at += shift
+                if handoff.closed_at is not None:
+                    handoff.closed_at += shift
 
 
 async def run_month(visitors: int, lift: float, seed: int, database_url: str) -> dict[str, Any]:
@@ -97,7 +97,7 @@ async def run_month(visitors: int, lift: float, seed: int, database_url: str) ->
         build_demo_store(session, seed=7)
         create_agent(session=session, username="admin", password="admin-password",
                      display_name="Ada", is_admin=True)
-    settings = Settings(_env_file=None, environment="test", database_url=database_url,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, environment="test", database_url=database_url,
                         llm_provider="scripted", storefront_key=SecretStr(KEY),
                         rate_limit_ip_per_minute=0, rate_limit_conversation_per_minute=0)
     app = create_app(settings, model=ScriptedChatModel())
@@ -116,11 +116,9 @@ async def run_month(visitors: int, lift: float, seed: int, database_url: str) ->
             created.raise_for_status()
             day0 = utcnow() - timedelta(days=DAYS)
             with session_scope(engine) as session:
-                experiment = session.exec(
-                    Experiment.__table__.select().where(  # type: ignore[attr-defined]
-                        Experiment.name == name)).one()
-                session.execute(update(Experiment).where(col(Experiment.name) == name)
-                                .values(started_at=day0))
+                experiment = session.exec(select(Experiment).where(
+                    Experiment.name == name)).one()
+                experiment.started_at = day0
             events: list[dict[str, Any]] = []
             for day in range(DAYS):
                 seen_at: dict[str, datetime] = {}
@@ -155,7 +153,7 @@ async def run_month(visitors: int, lift: float, seed: int, database_url: str) ->
                                            "ts": (at + timedelta(minutes=30)).isoformat()})
                     events += _shopper_events(rng, shop, visitor, at, variant == "assistant",
                                               lift)
-                _backdate(engine, experiment.id, seen_at, chats)
+                _backdate(engine, experiment.id or 0, seen_at, chats)
             for start in range(0, len(events), 500):
                 batch = [e for e in events[start:start + 500]
                          if datetime.fromisoformat(e["ts"]) < utcnow()]

@@ -128,8 +128,12 @@ def hold_for_person(session: Session, conversation_id: str) -> bool:
     if experiment is None:
         return False
     conversation.mode, conversation.updated_at = "human", utcnow()
+    asked = session.exec(select(Message.text).where(
+        Message.conversation_id == conversation_id, Message.role == "shopper")
+        .order_by(col(Message.id).desc())).first()
     session.add_all([conversation, Handoff(
         id=str(uuid.uuid4()), conversation_id=conversation_id, priority=3, rule=CONTROL_RULE,
+        summary={"wants": asked or ""},
         reasons=[f"{CONTROL_RULE}: the shopper is in the no-assistant group of experiment "
                  f"{experiment.name!r} and writes to the team directly"]),
         Message(conversation_id=conversation_id, role="system",

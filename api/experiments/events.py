@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -81,8 +82,8 @@ def _mark_influence(session: Session, new: list[dict[str, Any]]) -> None:
     if not visitors:
         return
     e = OutcomeEvent
-    stored = session.execute(select(col(e.event_id), col(e.type), col(e.visitor_id),
-                                    col(e.ts), col(e.suggestion), col(e.influenced)).where(
+    stored = session.execute(sa_select(col(e.event_id), col(e.type), col(e.visitor_id),
+                                       col(e.ts), col(e.suggestion), col(e.influenced)).where(
         col(e.visitor_id).in_(visitors), col(e.type).in_(("purchase", "add_to_cart")))).all()
     carts: dict[str, list[datetime]] = defaultdict(list)
     for row in stored:

@@ -67,7 +67,7 @@ def _exposures(session: Session, experiment_id: int, day0: datetime) -> list[Any
     x = Exposure
     return list(session.connection().execute(
         select(col(x.visitor_id), col(x.variant), _day_of(session, col(x.first_seen_at), day0))
-        .where(x.experiment_id == experiment_id)).all())
+        .where(col(x.experiment_id) == experiment_id)).all())
 
 
 def _event_rows(session: Session, experiment: Experiment, day0: datetime,

@@ -217,7 +217,10 @@ class TurnObserver(AsyncCallbackHandler):
                                     self._span("tandem.model", parent_run_id, **{
                                         "gen_ai.request.model": model}))
 
-    async def on_llm_new_token(self, token: str, *, run_id: UUID, **kwargs: Any) -> None:
+    async def on_llm_new_token(self, token: str | list[str | dict[str, Any]], *,
+                               chunk: Any = None, run_id: UUID,
+                               parent_run_id: UUID | None = None,
+                               tags: list[str] | None = None, **kwargs: Any) -> None:
         call = self._calls.get(run_id)
         if call is not None and token:
             call.chunks += 1

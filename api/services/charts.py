@@ -5,7 +5,7 @@ so colours are SVG attributes).  `line_chart` draws series with optional interva
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -80,8 +80,8 @@ def _path(values: Values, n: int, lo: float, hi: float) -> str:
     return " ".join(out)
 
 
-def line_chart(title: str, x_labels: Sequence[str], series: dict[str, Values], *,
-               bands: dict[str, tuple[Values, Values]] | None = None, percent: bool = False,
+def line_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Values], *,
+               bands: Mapping[str, tuple[Values, Values]] | None = None, percent: bool = False,
                zero_line: bool = False) -> Markup:
     """Lines per series, each with its interval band (lower, upper) when given."""
     bands = bands or {}
@@ -117,7 +117,8 @@ def line_chart(title: str, x_labels: Sequence[str], series: dict[str, Values], *
     return Markup("".join(parts))
 
 
-def bar_chart(title: str, x_labels: Sequence[str], series: dict[str, Sequence[float]]) -> Markup:
+def bar_chart(title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[float]]
+              ) -> Markup:
     """Stacked bars per day."""
     totals = [sum(vs[i] for vs in series.values()) for i in range(len(x_labels))]
     if not totals or max(totals) <= 0:

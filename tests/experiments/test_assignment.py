@@ -79,6 +79,7 @@ async def test_a_control_visitor_writes_to_a_person_and_the_assistant_stays_sile
         with session_scope(engine) as session:
             handoff = session.get(Handoff, turn["handoff"]["id"])
             assert handoff is not None and handoff.rule == "experiment_control"
+            assert handoff.summary["wants"] == "Do you have a waterproof jacket under $200?"
         transcript = (await client.get(f"/v1/conversations/{chat.id}",
                                        headers=chat.headers)).json()
         assert [m["role"] for m in transcript["messages"]] == ["shopper", "system"]
