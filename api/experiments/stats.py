@@ -7,9 +7,9 @@ a mean).  Its variance, by the delta method with the visitor as the unit:
 
     var(r) = (s_yy - 2 r s_xy + r^2 s_xx) / (n * mean(x)^2)
 
-The lift of a variant against the control is relative, L = r_t / r_c - 1, with
-var(L) = (r_t / r_c)^2 * (var_t / r_t^2 + var_c / r_c^2) (delta method again, arms
-independent); interval L +- 1.96 se, p-value from the same normal statistic, so the interval
+The lift of a variant against the control is relative, L = r_t / r_c - 1.  Its interval
+comes from the delta method on log(r_t / r_c), var = var_t / r_t^2 + var_c / r_c^2 (arms
+independent), mapped back; the p-value from the same normal statistic, so the interval
 excludes 0 exactly when p < 0.05.
 
 Peeking: Tandem uses a fixed horizon, not sequential intervals.  The report shows interim
@@ -82,16 +82,31 @@ def _num(value: Any) -> float | None:
 
 def lift(control: tuple[FloatArray, FloatArray], variant: tuple[FloatArray, FloatArray]
          ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(lift, lower, upper, p) arrays from (estimate, variance) of both arms."""
+    """(lift, lower, upper, p) arrays from (estimate, variance) of both arms.
+
+    The interval is built on the log of the ratio R = r_t / r_c (delta method:
+    var(log R) = var_t / r_t^2 + var_c / r_c^2) and mapped back, so it is asymmetric like the
+    ratio's own sampling distribution: with a few hundred conversions per arm a symmetric
+    interval on R held the true lift only 91.5% of the time in the simulation, the log one
+    about 95% (README, "Experiments").  Where an estimate is not positive (a composite score
+    can be negative) the interval is the plain delta-method one on R."""
     (rc, vc), (rt, vt) = control, variant
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = rt / rc
-        se = np.abs(rel) * np.sqrt(vt / (rt * rt) + vc / (rc * rc))
-        # Both arms exactly equal and without variance: no difference, certainly.
-        se = np.where((rt == rc) & (vt == 0) & (vc == 0), np.inf, se)
         est = rel - 1
-        p = 2 * sps.norm.sf(np.abs(est) / se)
-        return est, est - Z * se, est + Z * se, p
+        se_log = np.sqrt(vt / (rt * rt) + vc / (rc * rc))
+        # Both arms exactly equal and without variance: no difference, certainly.
+        se_log = np.where((rt == rc) & (vt == 0) & (vc == 0), np.inf, se_log)
+        positive = (rt > 0) & (rc > 0)
+        log_rel = np.log(np.where(positive, rel, 1.0))
+        lo_log = np.exp(log_rel - Z * se_log) - 1
+        hi_log = np.exp(log_rel + Z * se_log) - 1
+        p_log = 2 * sps.norm.sf(np.abs(log_rel) / se_log)
+        se_lin = np.abs(rel) * se_log
+        lo = np.where(positive, lo_log, est - Z * se_lin)
+        hi = np.where(positive, hi_log, est + Z * se_lin)
+        p = np.where(positive, p_log, 2 * sps.norm.sf(np.abs(est) / se_lin))
+        return est, lo, hi, p
 
 
 def sample_needed(control: tuple[float, float], n_control: float, mde: float,
