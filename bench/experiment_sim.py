@@ -136,6 +136,9 @@ def simulate(engine: Engine, *, name: str, visitors: int, lift: float, seed: int
             record_events(session, events[start:start + BATCH])
         session.flush()
         report = build_report(session, experiment, cycle_days=14, now=now)
+        # The simulated month is over: stopped, it assigns no real visitor of a shared
+        # database (the console's test runs on the suite's database).
+        service.stop(session, name)
     return SimResult(name=name, lift=lift, report=report)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,20 @@ from api.models import Experiment, Exposure, OutcomeEvent
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    order: IntArray
+    """Row indices sorted by visitor, then day."""
+    start: np.ndarray[Any, np.dtype[np.bool_]]
+    """In that order: whether a row is its visitor's first."""
+    first_row: IntArray
+    """In that order: the position of the visitor's first row."""
+    cell: IntArray
+    """In that order: variant * days + day, the cell each row adds to."""
+    exposed: IntArray
+    """Per visitor: variant * days + exposure day."""
 
 
 @dataclass
@@ -47,6 +62,19 @@ class Outcomes:
     """Visitors exposed to more than one variant, left out."""
     handoff_reasons: dict[str, dict[str, int]] = field(default_factory=dict)
     """variant -> handoff rule -> handoffs (for the handoffs-by-reason table)."""
+
+    @cached_property
+    def layout(self) -> RowLayout:
+        """The rows' order by visitor and day, computed once for every metric."""
+        order = np.lexsort((self.row_day, self.row_visitor))
+        visitor = self.row_visitor[order]
+        start = np.ones(len(visitor), dtype=bool)
+        start[1:] = visitor[1:] != visitor[:-1]
+        first_row = np.maximum.accumulate(np.where(start, np.arange(len(visitor)), 0))
+        cell = self.visitor_variant[visitor] * self.days + self.row_day[order]
+        exposed = self.visitor_variant * self.days + self.visitor_day
+        return RowLayout(order=order, start=start, first_row=first_row, cell=cell,
+                         exposed=exposed)
 
     def visitors(self) -> dict[str, int]:
         counts = np.bincount(self.visitor_variant, minlength=len(self.variants))

@@ -44,43 +44,35 @@ def daily_sums(o: Outcomes, m: Metric, weights: dict[str, float]) -> Sums:
     """Per variant and day, the sums over visitors exposed by that day of their outcomes
     up to that day: arrays of shape (variants, days)."""
     k, d = len(o.variants), o.days
-    cells = k * d
+    rows = o.layout
 
-    def per_day(index: np.ndarray[Any, Any], weights_: FloatArray | None) -> FloatArray:
-        counts = np.bincount(index, weights=weights_, minlength=cells).reshape(k, d)
+    def per_day(index: np.ndarray[Any, Any], values: FloatArray | None) -> FloatArray:
+        counts = np.bincount(index, weights=values, minlength=k * d).reshape(k, d)
         return np.cumsum(counts, axis=1)
-
-    n = per_day(o.visitor_variant * d + o.visitor_day, None)
-    order = np.lexsort((o.row_day, o.row_visitor))
-    visitor, day = o.row_visitor[order], o.row_day[order]
-    start = np.ones(len(visitor), dtype=bool)
-    start[1:] = visitor[1:] != visitor[:-1]
-
-    first_row = np.maximum.accumulate(np.where(start, np.arange(len(visitor)), 0))
 
     def cumulative(values: FloatArray) -> FloatArray:
         """Each visitor's running total up to each of its rows."""
         running = np.cumsum(values)
-        return running - (running - values)[first_row]
+        return running - (running - values)[rows.first_row]
 
     def before(values: FloatArray) -> FloatArray:
         shifted = np.concatenate(([0.0], values[:-1])) if len(values) else values
-        return np.where(start, 0.0, shifted)
+        return np.where(rows.start, 0.0, shifted)
 
-    y_now = cumulative(_column(o, m.numerator, weights)[order])
+    n = per_day(rows.exposed, None)
+    y_now = cumulative(_column(o, m.numerator, weights)[rows.order])
     if m.binary:
         y_now = (y_now > 0).astype(np.float64)
     y_was = before(y_now)
-    cell = o.visitor_variant[visitor] * d + day
-    y = per_day(cell, y_now - y_was)
-    yy = per_day(cell, y_now * y_now - y_was * y_was)
+    y = per_day(rows.cell, y_now - y_was)
+    yy = per_day(rows.cell, y_now * y_now - y_was * y_was)
     if m.denominator == VISITOR:
         return Sums(n=n, y=y, x=n, yy=yy, xx=n, xy=y)
-    x_now = cumulative(o.rows[m.denominator][order])
+    x_now = cumulative(o.rows[m.denominator][rows.order])
     x_was = before(x_now)
-    return Sums(n=n, y=y, x=per_day(cell, x_now - x_was),
-                yy=yy, xx=per_day(cell, x_now * x_now - x_was * x_was),
-                xy=per_day(cell, y_now * x_now - y_was * x_was))
+    return Sums(n=n, y=y, x=per_day(rows.cell, x_now - x_was),
+                yy=yy, xx=per_day(rows.cell, x_now * x_now - x_was * x_was),
+                xy=per_day(rows.cell, y_now * x_now - y_was * x_was))
 
 
 def _arm(s: Sums, i: int) -> Sums:
@@ -197,8 +189,8 @@ def build_report(session: Session, experiment: Experiment, *, cycle_days: int,
         metrics[name] = _metric_entry(m, role, s, o, definition, decided)
         if role == "primary":
             charts["primary"] = series(o, s, definition)
-    exposures = np.bincount(o.visitor_variant * o.days + o.visitor_day,
-                            minlength=len(o.variants) * o.days).reshape(len(o.variants), o.days)
+    exposures = np.bincount(o.layout.exposed, minlength=len(o.variants) * o.days).reshape(
+        len(o.variants), o.days)
     charts["days"] = [(o.day0 + timedelta(days=i)).date().isoformat() for i in range(o.days)]
     charts["exposures"] = {v: exposures[i].tolist() for i, v in enumerate(o.variants)}
     return {
