@@ -83,16 +83,16 @@ def record_exposures(session: Session, visitor_id: str,
     return new
 
 
-def assign(session: Session, visitor_id: str) -> dict[str, str]:
-    """experiment name -> variant for every running experiment, exposures recorded."""
+def assign(session: Session, visitor_id: str) -> list[tuple[Running, str]]:
+    """Every running experiment with the visitor's variant in it; exposures recorded."""
     assigned = [(r, variant_for(r.definition, visitor_id)) for r in running(session)]
     record_exposures(session, visitor_id, assigned)
-    return {r.name: variant for r, variant in assigned}
+    return assigned
 
 
 def tag_conversation(session: Session, *, conversation_id: str, visitor_id: str) -> dict[str, str]:
     """Link a new conversation to its visitor and carry the visitor's variants on it."""
-    variants = assign(session, visitor_id)
+    variants = {r.name: variant for r, variant in assign(session, visitor_id)}
     session.add(ConversationVisitor(conversation_id=conversation_id, visitor_id=visitor_id,
                                     variants=variants))
     session.flush()

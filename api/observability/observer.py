@@ -130,7 +130,8 @@ class TurnObserver(AsyncCallbackHandler):
         if parent_run_id is not None:
             self._parents[run_id] = parent_run_id
         metadata = metadata or {}
-        if parent_run_id is None:
+        if parent_run_id is None and isinstance(inputs, dict) and "messages" in inputs:
+            # The conversation graph's own run: a turn (other root runs are not).
             conversation = metadata.get("thread_id")
             text = _shopper_text(inputs)
             span = self._span("tandem.turn", None, **{
@@ -139,7 +140,7 @@ class TurnObserver(AsyncCallbackHandler):
             self._turns[run_id] = _Turn(time.perf_counter(), conversation, span)
             return
         node = metadata.get("langgraph_node")
-        if node and kwargs.get("name") == node:
+        if node and parent_run_id is not None and kwargs.get("name") == node:
             self._nodes[run_id] = _Node(str(node), time.perf_counter(),
                                         self._span(f"tandem.node.{node}", parent_run_id))
 

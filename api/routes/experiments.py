@@ -36,13 +36,9 @@ class Assignments(BaseModel):
                         "and server); the first call records the exposure. With `assistant` "
                         "false the widget hides the assistant and offers to write to a person.")
 def assignments(visitor_id: VisitorId, session: SessionDep) -> Assignments:
-    from api.experiments.assignment import running
-
     chosen = assign(session, visitor_id)
-    experiments = {r.name: r.definition for r in running(session)}
-    return Assignments(experiments=chosen, assistant=all(
-        experiments[name].shows_assistant(variant) for name, variant in chosen.items()
-        if name in experiments))
+    return Assignments(experiments={r.name: variant for r, variant in chosen},
+                       assistant=all(r.definition.shows_assistant(v) for r, v in chosen))
 
 
 def _storefront(runtime: RuntimeDep, credentials: BearerDep, origin: str | None) -> None:
