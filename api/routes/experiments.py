@@ -73,7 +73,7 @@ def _storefront(runtime: RuntimeDep, credentials: BearerDep, origin: str | None)
                  "schema": {"oneOf": [_EVENT_SCHEMA, {"type": "array", "items": _EVENT_SCHEMA,
                                                       "maxItems": MAX_BATCH}]}}}}})
 def post_events(runtime: RuntimeDep, credentials: BearerDep, session: SessionDep,
-                body: Annotated[list[Any] | dict[str, Any], Body()],
+                body: Annotated[Any, Body()],
                 origin: Annotated[str | None, Header()] = None) -> EventsAccepted:
     _storefront(runtime, credentials, origin)
     raw = body if isinstance(body, list) else [body]
