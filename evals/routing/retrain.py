@@ -97,6 +97,12 @@ def retrain(session: Session, *, data_root: Path, policy: EscalationPolicy,
                          "(classifier.enabled is false in escalation.yaml)")
     current = policy.classifier
     verdicts = verdict_examples(session, current)
+    if not verdicts:
+        # Training is deterministic: without new data the candidate is the current model.
+        reason = "kept the current model: no agents' verdicts to learn from yet"
+        session.add(RetrainRun(adopted=False, reason=reason, verdicts=0, figures={}))
+        return RetrainOutcome(adopted=False, reason=reason, figures={}, verdicts_trained=0,
+                              verdicts_held_out=0, model_dir=None)
     trained = [e for e in verdicts if bucket(e.text) >= HOLD_OUT]
     held_out = [e for e in verdicts if bucket(e.text) < HOLD_OUT]
     rows = [LabelledMessage(e.text, e.route, e.source)

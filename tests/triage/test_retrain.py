@@ -112,6 +112,17 @@ def test_a_retrain_is_recorded_and_adopted_only_past_the_guard(tmp_path: Path) -
     assert (serving.classifier is policy.classifier) is not outcome.adopted
 
 
+def test_without_verdicts_nothing_is_trained(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    engine_for(url)
+    policy = load_policy(Settings(_env_file=None).policies_dir / "escalation.yaml")  # type: ignore[call-arg]
+    with session_scope(engine_for(url)) as session:
+        outcome = retrain(session, data_root=tmp_path / "absent", policy=policy,
+                          target_dir=tmp_path / "model")
+    assert not outcome.adopted and "no agents' verdicts" in outcome.reason
+    assert not (tmp_path / "model").exists()
+
+
 def test_an_adopted_model_replaces_the_shipped_one_at_start_up(tmp_path: Path) -> None:
     data = _small_data(tmp_path / "data")
     url = f"sqlite:///{tmp_path / 'r.db'}"
