@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
+from types import FrameType
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from langchain_core.language_models import BaseChatModel
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
 from api.experiments.service import check_running_experiments
 from api.guards import ShopperGuard
+from api.jobs import job_queue_for
 from api.observability import prom
 from api.observability.middleware import ObserveTurns
 from api.observability.observer import TurnObserver
@@ -27,6 +33,7 @@ from api.routes import (
     console_review,
     contact,
     conversations,
+    events,
     experiments,
     experiments_admin,
     handoffs,
@@ -34,10 +41,44 @@ from api.routes import (
     privacy,
     storefront,
 )
-from api.runtime import open_runtime
+from api.runtime import TandemRuntime, open_runtime
+from api.services.turns import sweep_stranded
 from api.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+
+async def _sweep_forever(runtime: TandemRuntime) -> None:
+    """Answer turns left pending by a crash or a shutdown: at start-up, then every
+    `stranded_sweep_s` (a database error in another worker leaves some too)."""
+    while True:
+        try:
+            answered = await sweep_stranded(runtime)
+            if answered:
+                log.info("answered %d stranded message(s)", answered)
+        except SQLAlchemyError as exc:
+            log.warning("stranded-turn sweep failed (%s); next try in %.0f s",
+                        exc.__class__.__name__, runtime.settings.stranded_sweep_s)
+        await asyncio.sleep(runtime.settings.stranded_sweep_s)
+
+
+def _end_streams_on_exit_signal(runtime: TandemRuntime) -> None:
+    """Under `tandem serve`: on SIGTERM/SIGINT end the event streams at once, before uvicorn
+    waits for open connections to close (a stream never closes by itself), and stop taking
+    turns; running turns finish (the lifespan's shutdown drains them)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def chained(signum: int, frame: FrameType | None,
+                    previous: Callable[[int, FrameType | None], Any] = previous) -> None:
+            runtime.accepting = False
+            loop.call_soon_threadsafe(runtime.bus.begin_stop)
+            previous(signum, frame)
+
+        signal.signal(sig, chained)
 
 
 def create_app(settings: Settings | None = None, *, model: BaseChatModel | None = None,
@@ -53,7 +94,20 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
             check_running_experiments(runtime.engine)  # a broken variant stops start-up
             app.state.runtime = runtime
             app.state.observer = TurnObserver(engine=runtime.engine, tracer=tracer_of(traces))
-            yield
+            if getattr(app.state, "served", False):
+                _end_streams_on_exit_signal(runtime)
+            jobs = job_queue_for(runtime)
+            await jobs.start()
+            runtime.jobs = jobs
+            # Not in `runtime.background`, which holds work that finishes (tests wait for it).
+            sweeper = asyncio.create_task(_sweep_forever(runtime))
+            try:
+                yield
+            finally:
+                sweeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeper
+                await jobs.stop()
         if traces is not None:
             traces.shutdown()  # sends the spans still buffered
         await limiter.aclose()
@@ -70,8 +124,20 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                        allow_methods=["GET", "POST", "PUT", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "Accept", "X-Tandem-Key",
+                                      "Last-Event-ID",
                                       "X-Customer-Token"],
                        expose_headers=["Retry-After"])
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is restarting or unreachable: say so at once (503, retry shortly)
+        # rather than a 500; the pool's pre-ping reconnects when it is back.
+        log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
+                    exc.__class__.__name__)
+        return JSONResponse(status_code=503, headers={"Retry-After": "2"},
+                            content={"detail": "the database is unavailable; try again in a "
+                                               "moment"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -83,8 +149,8 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return JSONResponse(status_code=422, content={"detail": detail, "errors": [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in errors]})
 
-    for module in (conversations, contact, handoffs, health, storefront, console, console_review,
-                   privacy, experiments, experiments_admin, console_experiments):
+    for module in (conversations, events, contact, handoffs, health, storefront, console,
+                   console_review, privacy, experiments, experiments_admin, console_experiments):
         app.include_router(module.router)
     app.include_router(prom.router)
     return app

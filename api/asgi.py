@@ -1,5 +1,6 @@
-"""The ASGI entry point for uvicorn (`api.asgi:app`), built from settings."""
+"""ASGI entry point for `uvicorn api.asgi:app` (used by `tandem serve`)."""
 
 from api.app import create_app
 
 app = create_app()
+app.state.served = True  # the lifespan ends event streams on SIGTERM (see api/app.py)

@@ -3,11 +3,14 @@ server restart loses no conversation."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 
 @asynccontextmanager
@@ -28,12 +31,57 @@ async def open_checkpointer(database_url: str) -> AsyncIterator[BaseCheckpointSa
         from psycopg_pool import AsyncConnectionPool
 
         conninfo = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        # `check`: a connection broken by a database restart is replaced when taken from
+        # the pool, not handed to a turn that then fails.
         async with AsyncConnectionPool(
             conninfo, min_size=1, max_size=10, open=False,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            check=AsyncConnectionPool.check_connection,
+            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
+                    "connect_timeout": 3},
         ) as pool:
             saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
             await saver.setup()
             yield saver
         return
     raise ValueError(f"no checkpointer for database URL {database_url.split(':', 1)[0]}")
+
+
+# Retention (api/jobs/work.py): only a conversation's latest checkpoint is ever read.
+_SQLITE_PRUNE = [
+    """DELETE FROM writes WHERE checkpoint_id < (
+         SELECT max(c.checkpoint_id) FROM checkpoints c
+         WHERE c.thread_id = writes.thread_id AND c.checkpoint_ns = writes.checkpoint_ns)""",
+    """DELETE FROM checkpoints WHERE checkpoint_id < (
+         SELECT max(c.checkpoint_id) FROM checkpoints c
+         WHERE c.thread_id = checkpoints.thread_id
+           AND c.checkpoint_ns = checkpoints.checkpoint_ns)""",
+]
+PRUNE_BATCH = 500
+
+
+async def prune_checkpoints(saver: BaseCheckpointSaver[str] | None, engine: Engine) -> int:
+    """Delete every checkpoint but each conversation's latest; returns how many went.
+
+    Checkpoint ids are time-ordered (uuid6), so the latest is the greatest.  PostgreSQL's
+    saver prunes itself (its channel blobs are shared between checkpoints); SQLite's has no
+    prune, and its two tables are trimmed here."""
+    if engine.dialect.name == "sqlite":
+        def trim() -> int:
+            with engine.begin() as conn:
+                return sum(int(conn.execute(text(sql)).rowcount or 0)  # type: ignore[attr-defined]
+                           for sql in _SQLITE_PRUNE)
+        return await asyncio.to_thread(trim)
+    if saver is None:
+        return 0
+
+    def crowded() -> list[tuple[str, int]]:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT thread_id, count(*) FROM checkpoints GROUP BY thread_id "
+                "HAVING count(*) > 1 LIMIT :n"), {"n": PRUNE_BATCH}).all()
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    threads = await asyncio.to_thread(crowded)
+    if threads:
+        await saver.aprune([t for t, _ in threads], strategy="keep_latest")
+    return sum(n - 1 for _, n in threads)

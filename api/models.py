@@ -111,6 +111,70 @@ class ShopperContact(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+
+class Turn(SQLModel, table=True):
+    """Where the answer to one shopper message stands, so no message is left without one.
+
+    `pending` from the moment the message is stored until its reply commits (`answered`);
+    `failed` when finishing it failed (a database error).  A pending or failed turn found by
+    whoever next holds the conversation's lock was stranded (a crash, a shutdown, an error):
+    it is answered again, from its checkpoint when the graph had already finished it.
+    """
+
+    message_id: int = Field(foreign_key="message.id", primary_key=True,
+                            description="the shopper message this turn answers")
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    status: str = Field(default="pending", index=True, max_length=16,
+                        description="pending, answered or failed")
+    attempts: int = 1
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=200)
+
+
+class ConversationLease(SQLModel, table=True):
+    """The per-conversation turn lock across processes: a row held until `expires_at`.
+
+    The holder renews it while its turn runs; a worker that dies stops renewing and the
+    lease lapses, so the conversation is never locked for longer than one lease.  No
+    connection is held while the turn runs (a lock tied to a connection would need one per
+    running turn).
+    """
+
+    conversation_id: str = Field(primary_key=True, max_length=36)
+    owner: str = Field(max_length=64, description="process and turn holding it")
+    expires_at: datetime
+
+
+class Event(SQLModel, table=True):
+    """One pushed event (a reply, an agent message, a handoff change), kept so a client that
+    reconnects with `Last-Event-ID` gets what it missed; its id is the stream's sequence."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True)
+    audience: str = Field(max_length=16, index=True,
+                          description="shopper (the conversation's stream) or console")
+    kind: str = Field(max_length=24)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Job(SQLModel, table=True):
+    """A background job on the embedded SQLite default (api/jobs/local.py): kept until done,
+    so a restart picks up what was pending or running.  PostgreSQL uses procrastinate's
+    own tables instead."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    args: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="todo", index=True, max_length=16,
+                        description="todo, doing or failed (done jobs are deleted)")
+    attempts: int = 0
+    run_after: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # Experiments against a control (api/experiments/).  Outcome events keep `conversation_id` as
 # plain text (no foreign key): the storefront may name a conversation since erased, and the
 # event is the retailer's record.  A conversation's visitor link points at the conversation,

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.engine import Engine
@@ -28,9 +29,14 @@ from agent.store_policy import StorePolicy, load_store_policy
 from agent.triage.classifier import WEIGHTS_FILE, TriageClassifier
 from api.checkpoints import open_checkpointer
 from api.db import engine_for
+from api.live.bus import LocalBus, bus_for
+from api.live.turn_lock import ConversationLocks
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
+DATABASE_THREADS = 24
+"""Below the PostgreSQL pool's 50 connections (domain/db.py), with room for the routes."""
+T = TypeVar("T")
 
 
 @dataclass
@@ -72,6 +78,21 @@ class ModelHolder:
         return self.model
 
 
+class JobQueue(Protocol):
+    """The durable background job queue (api/jobs/): procrastinate on PostgreSQL, a table
+    and an in-process runner on SQLite."""
+
+    async def defer(self, name: str, **args: Any) -> None:
+        """Store a job (it survives a restart) and let a worker run it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no job is waiting or running (tests, benches); False on timeout."""
+
+
 @dataclass
 class TandemRuntime:
     settings: Settings
@@ -85,12 +106,50 @@ class TandemRuntime:
     reply_checks: ReplyChecks = field(default_factory=ReplyChecks)
     """Model replies kept and replaced by the fact check, for /healthz."""
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    locks: ConversationLocks = field(init=False)
+    """The per-conversation turn lock, across processes (api/live/turn_lock.py)."""
+    bus: LocalBus = field(init=False)
+    """Wakes event streams when their events commit (api/live/bus.py)."""
+    turns: set[asyncio.Task[Any]] = field(default_factory=set)
+    """Turns running in this process: a shutdown waits for them (`drain`)."""
+    accepting: bool = True
+    """False while shutting down: new turns get 503 and go to another worker."""
+    jobs: JobQueue | None = None
+    """Set by the app's lifespan; None in a bare runtime (`tandem chat`, benches), where
+    background work runs as plain tasks."""
+
+    def __post_init__(self) -> None:
+        self.locks = ConversationLocks(
+            self.engine, lease_s=self.settings.turn_lease_s,
+            single_process=self.settings.is_sqlite and self.settings.workers == 1)
+        self.bus = bus_for(self.engine, self.settings.database_url,
+                           workers=self.settings.workers)
 
     def spawn(self, coro: object) -> None:
         """Run work after the reply (e.g. drafting a summary) without losing the task."""
         task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
         self.background.add(task)
         task.add_done_callback(self.background.discard)
+
+    def track_turn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a turn in a task of its own, which a shutdown drains rather than cancels."""
+        task = asyncio.ensure_future(coro)
+        self.turns.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self.turns.discard)  # type: ignore[arg-type]
+        return task
+
+    async def drain(self, timeout_s: float) -> int:
+        """Stop taking turns and wait up to `timeout_s` for those running; the ones still
+        running are cancelled (their turns stay pending and are answered after a restart).
+        Returns how many were cancelled."""
+        self.accepting = False
+        if self.turns:
+            log.info("waiting for %d turn(s) to finish", len(self.turns))
+            _, late = await asyncio.wait(list(self.turns), timeout=timeout_s)
+            for task in late:
+                task.cancel()
+            return len(late)
+        return 0
 
 
 def with_retrained_classifier(policy: EscalationPolicy, model_dir: Path) -> EscalationPolicy:
@@ -127,6 +186,12 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
                                        settings.triage_model_dir)
     store_policy = load_store_policy(settings.policies_dir / "store_policy.yaml")
     engine = engine_for(settings.database_url)
+    if not settings.is_sqlite:
+        # Turns hand their database work and the graph's sync nodes to the loop's default
+        # executor (cpu_count + 4 threads: 6 here); on PostgreSQL that work mostly waits on
+        # the network, and with six threads a burst of shoppers queued behind each other.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="tandem-db"))
     holder = ModelHolder(gate=generation_gate(settings.llm_config()))
     async with open_checkpointer(settings.database_url) as saver:
         runtime = TandemRuntime(
@@ -139,9 +204,12 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
             holder.use(model)
         else:
             runtime.spawn(holder.load(settings))
+        await runtime.bus.start()
         try:
             yield runtime
         finally:
+            await runtime.bus.stop()
+            await runtime.drain(settings.shutdown_drain_s)
             for task in list(runtime.background):
                 task.cancel()
             if inventory is None and isinstance(runtime.inventory, HttpInventory):

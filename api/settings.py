@@ -137,6 +137,22 @@ class Settings(BaseSettings):
         description="External data sets for evals and benchmarks (tau-bench, Bitext, ...), "
                     "e.g. ../shared/data; never needed to serve")
 
+    # Many workers, nothing lost (api/services/turns.py, api/live/).
+    workers: int = Field(default=1, ge=1, le=64,
+                         description="API worker processes sharing the database (set by "
+                                     "`tandem serve --workers N`)")
+    turn_lease_s: float = Field(
+        default=15.0, ge=1, description="The per-conversation turn lock lapses this long "
+                                        "after a worker holding it dies")
+    shutdown_drain_s: float = Field(
+        default=20.0, ge=0, description="On shutdown, how long running turns may finish")
+    stranded_sweep_s: float = Field(
+        default=30.0, gt=0, description="How often a worker looks for turns left unanswered "
+                                        "(also once at start-up)")
+    event_retention_days: int = Field(
+        default=7, ge=1, description="Pushed events (replayed to reconnecting clients) are "
+                                     "kept this long")
+
     # The support team's console and availability (see "The agent console" in the README).
     sla_minutes: dict[int, int] = Field(
         default={1: 15, 2: 60, 3: 240},
@@ -149,6 +165,12 @@ class Settings(BaseSettings):
     business_timezone: str = Field(default="UTC", description="IANA zone of the hours above")
     agent_online_minutes: int = Field(
         default=5, ge=1, description="An agent active in the console this recently is online")
+    handoff_auto_assign: bool = Field(
+        default=False, description="Give each new handoff to an online agent with capacity, "
+                                   "round robin (api/services/assignment.py)")
+    agent_capacity: int = Field(default=3, ge=1, le=100,
+                                description="Claimed handoffs an agent holds at most before "
+                                            "automatic assignment passes them by")
     console_refresh_s: int = Field(default=5, ge=1, le=300,
                                    description="How often console pages poll for changes")
 

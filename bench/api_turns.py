@@ -68,6 +68,7 @@ async def _api_run(settings: Settings, rounds: int) -> list[float]:
                         latencies.append(time.perf_counter() - started)
         for task in list(app.state.runtime.background):
             await task
+        await app.state.runtime.jobs.wait_idle(60)  # the handoffs' AI summaries
     return latencies
 
 

@@ -47,8 +47,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
+    # connect_timeout: while PostgreSQL restarts, a request fails in seconds (503), never
+    # waits on a connection that will not come.
     return create_engine(url, pool_pre_ping=True, pool_size=_POOL_SIZE,
-                         max_overflow=_POOL_OVERFLOW)
+                         max_overflow=_POOL_OVERFLOW, connect_args={"connect_timeout": 3})
 
 
 @lru_cache(maxsize=8)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from agent.commerce.demo_store import build_demo_store
 from agent.commerce.inventory import InventoryService
+from agent.commerce.semantic import index_products
 from api.app import create_app
 from api.db import engine_for, session_scope
 from api.services.handoffs import create_agent
@@ -67,6 +68,8 @@ def database_url(request: pytest.FixtureRequest,
 def _fill(url: str) -> None:
     with session_scope(engine_for(url)) as session:
         build_demo_store(session, seed=7)
+        # As `tandem demo-data` does: servers started by tests find the search vectors stored.
+        index_products(session)
         create_agent(session=session, username="alex", password="alex-password",
                      display_name="Alex")
         create_agent(session=session, username="blair", password="blair-password",
@@ -99,6 +102,7 @@ async def api_client(settings: Settings, *, model: BaseChatModel | None = None,
             yield client
         for task in list(app.state.runtime.background):
             await task
+        await app.state.runtime.jobs.wait_idle(30)  # e.g. the AI summary of a handoff
 
 
 @pytest.fixture

@@ -67,6 +67,10 @@ class _Encoder:
         self._cache: dict[str, np.ndarray] = {}
 
     def _load(self) -> Any:
+        if self._model is not None or self._missing:
+            # Loaded: no lock.  `query` holds the lock while it encodes, and every search
+            # asks `available()` first: under load each search queued behind the others.
+            return self._model
         with self._lock:
             if self._model is None and not self._missing:
                 try:

@@ -114,30 +114,39 @@ def without_assistant(session: Session, conversation_id: str) -> Running | None:
                  if not r.definition.shows_assistant(variant)), None)
 
 
-def hold_for_person(session: Session, conversation_id: str) -> bool:
+@dataclass(frozen=True)
+class Held:
+    """What `hold_for_person` added, for the caller to announce (live events, assignment)."""
+
+    handoff: Handoff
+    notice: Message
+
+
+def hold_for_person(session: Session, conversation_id: str) -> Held | None:
     """In a no-assistant variant, hand the conversation to a person before the assistant
-    could answer: an open handoff (rule `experiment_control`) and human mode, so the
-    message waits for the team.  True when it did; a conversation a person already owns,
-    or one with the assistant, is left alone."""
+    could answer: an open handoff (rule `experiment_control`) with the shopper's words as its
+    summary, a notice for the shopper, and human mode, so the message waits for the team.
+    None when the conversation has the assistant, or a person already owns it."""
     from api.models import Conversation
 
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or conversation.mode == "human":
-        return False
+        return None
     experiment = without_assistant(session, conversation_id)
     if experiment is None:
-        return False
+        return None
     conversation.mode, conversation.updated_at = "human", utcnow()
     asked = session.exec(select(Message.text).where(
         Message.conversation_id == conversation_id, Message.role == "shopper")
         .order_by(col(Message.id).desc())).first()
-    session.add_all([conversation, Handoff(
+    handoff = Handoff(
         id=str(uuid.uuid4()), conversation_id=conversation_id, priority=3, rule=CONTROL_RULE,
         summary={"wants": asked or ""},
         reasons=[f"{CONTROL_RULE}: the shopper is in the no-assistant group of experiment "
-                 f"{experiment.name!r} and writes to the team directly"]),
-        Message(conversation_id=conversation_id, role="system",
-                text="Your message is with our team; a person will reply here.")])
+                 f"{experiment.name!r} and writes to the team directly"])
+    notice = Message(conversation_id=conversation_id, role="system",
+                     text="Your message is with our team; a person will reply here.")
+    session.add_all([conversation, handoff, notice])
     session.flush()
     HANDOFFS.labels(CONTROL_RULE).inc()
-    return True
+    return Held(handoff=handoff, notice=notice)

@@ -24,7 +24,7 @@ from api.schemas import (
 )
 from api.services.contact import with_contact_offer
 from api.services.conversations import create_conversation, set_personalization, transcript
-from api.services.turns import ConversationGone, TurnEvent, TurnInProgress, run_turn
+from api.services.turns import TurnEvent, start_turn
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -57,15 +57,9 @@ def _sse(event: str, data: dict[str, object]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
 
 
-async def _events_to_sse(events: asyncio.Queue[TurnEvent | Exception | None]
-                         ) -> AsyncIterator[str]:
-    while True:
-        item = await events.get()
-        if item is None:
-            return
-        if isinstance(item, Exception):
-            yield _sse("error", {"detail": str(item)})
-            return
+async def _turn_to_sse(events: asyncio.Queue[TurnEvent | None]) -> AsyncIterator[str]:
+    """The turn's events as SSE; the queue always ends with `done` or `error`."""
+    while (item := await events.get()) is not None:
         yield _sse(item.kind, item.data)
 
 
@@ -76,11 +70,18 @@ async def _events_to_sse(events: asyncio.Queue[TurnEvent | Exception | None]
                 "server-sent events (`token` events with partial text, then one `done` event "
                 "with the full reply object). A `reset` event withdraws the text streamed so "
                 "far (the model failed, or its reply stated what the store's facts did not); "
-                "the tokens after it, and `done`, carry the reply that stands. Resending the "
-                "same `client_message_id` returns the first answer instead of starting a "
-                "second turn.",
-    responses={409: {"description": "the same client_message_id is still being answered"},
-               413: {"description": "message too long"}},
+                "the tokens after it, and `done`, carry the reply that stands. The stream "
+                "always ends with `done` or with `error` (`detail`, and the HTTP `status` it "
+                "stands for). Resending the same `client_message_id` returns the first "
+                "answer instead of starting a second turn; a message whose reply was lost (a "
+                "crash, a database error, a shutdown) is answered then, once. Messages sent "
+                "while a reply is being written wait for it and are answered in order.",
+    responses={409: {"description": "the conversation's previous turn is still running "
+                                    "after two minutes"},
+               413: {"description": "message too long"},
+               503: {"description": "the database is unavailable or the server is shutting "
+                                    "down: send the same `client_message_id` again",
+                     "headers": {"Retry-After": {"schema": {"type": "integer"}}}}},
 )
 async def send_message(conversation: TurnConversation, body: MessageIn, runtime: RuntimeDep,
                        accept: Annotated[str, Header()] = "application/json"
@@ -92,35 +93,26 @@ async def send_message(conversation: TurnConversation, body: MessageIn, runtime:
     if len(text) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
                             f"the message is {len(text)} characters; the limit is {limit}")
-    turn = run_turn(runtime, conversation_id=conversation.id, text=text,
-                    client_message_id=body.client_message_id)
-    if "text/event-stream" not in accept:
-        try:
-            async for event in turn:
-                if event.kind == "done":
-                    return TurnOut.model_validate(event.data)
-        except TurnInProgress as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-        except ConversationGone as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found") from exc
-        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the turn ended without reply")
-
-    # The turn runs in its own task, so a dropped connection does not cancel it: the reply
-    # is still stored and the widget recovers it from the transcript.
-    queue: asyncio.Queue[TurnEvent | Exception | None] = asyncio.Queue()
-
-    async def pump() -> None:
-        try:
-            async for event in turn:
-                await queue.put(event)
-        except (TurnInProgress, ConversationGone) as exc:
-            await queue.put(exc)
-        finally:
-            await queue.put(None)
-
-    runtime.spawn(pump())
-    return StreamingResponse(_events_to_sse(queue), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    if not runtime.accepting:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            "this server is shutting down; send the message again",
+                            headers={"Retry-After": "1"})
+    # The turn runs in its own task: a dropped connection does not cancel it (the reply is
+    # still stored and pushed to the conversation's event stream), and a shutdown waits for it.
+    events = start_turn(runtime, conversation_id=conversation.id, text=text,
+                        client_message_id=body.client_message_id)
+    if "text/event-stream" in accept:
+        return StreamingResponse(_turn_to_sse(events), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache",
+                                          "X-Accel-Buffering": "no"})
+    while (event := await events.get()) is not None:
+        if event.kind == "done":
+            return TurnOut.model_validate(event.data)
+        if event.kind == "error":
+            code = int(event.data.get("status", 500))
+            raise HTTPException(code, str(event.data["detail"]),
+                                headers={"Retry-After": "2"} if code == 503 else None)
+    raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "the turn ended without reply")
 
 
 @router.get("/{conversation_id}", response_model=TranscriptOut,

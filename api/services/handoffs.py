@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from api.models import Conversation, Handoff, Message, SupportAgent
 from api.schemas import HandoffOut
 from api.security import hash_password, verify_password
+from api.services.push import handoff_changed, message_posted
 from domain.tables import utcnow
 
 OPEN_STATUSES = ("open", "claimed")
@@ -62,9 +63,12 @@ def claim(*, session: Session, handoff_id: str, agent: SupportAgent) -> Handoff:
     handoff = session.get(Handoff, handoff_id)
     assert handoff is not None
     session.refresh(handoff)
-    session.add(Message(conversation_id=handoff.conversation_id, role="system",
-                        text=f"{agent.display_name} from our team has joined the chat.",
-                        author=agent.display_name))
+    joined = Message(conversation_id=handoff.conversation_id, role="system",
+                     text=f"{agent.display_name} from our team has joined the chat.",
+                     author=agent.display_name)
+    session.add(joined)
+    handoff_changed(session, handoff)
+    message_posted(session, joined)
     return handoff
 
 
@@ -81,6 +85,7 @@ def reply(*, session: Session, handoff_id: str, agent: SupportAgent, text: str) 
                       author=agent.display_name)
     session.add(message)
     session.flush()
+    message_posted(session, message)
     return message
 
 
@@ -94,6 +99,8 @@ def close(*, session: Session, handoff_id: str, agent: SupportAgent, status: str
     conversation.mode = "assistant"
     note = ("You're back with the shopping assistant." if status == "returned"
             else "This conversation was resolved by our team.")
-    session.add_all([handoff, conversation,
-                     Message(conversation_id=conversation.id, role="system", text=note)])
+    closing = Message(conversation_id=conversation.id, role="system", text=note)
+    session.add_all([handoff, conversation, closing])
+    message_posted(session, closing)
+    handoff_changed(session, handoff)
     return handoff

@@ -16,11 +16,23 @@ from tandem.logs import configure_logging
 def serve(host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
           workers: Annotated[int, typer.Option(help="API worker processes")] = 1) -> None:
-    """Serve the API, the demo storefront and the widget on the configured database."""
+    """Serve the API, the demo storefront and the widget on the configured database.
+
+    On SIGTERM each worker stops taking turns, ends its event streams (clients reconnect
+    elsewhere with Last-Event-ID) and lets running turns finish (TANDEM_SHUTDOWN_DRAIN_S)."""
+    import os
+
     import uvicorn
 
     configure_logging(verbose=True)
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    # Every worker reads it: on SQLite, several workers' event streams must also poll.
+    os.environ["TANDEM_WORKERS"] = str(workers)
+    # timeout_worker_healthcheck: uvicorn kills a worker that does not answer its ping in
+    # time (5 s by default), cutting its turns and streams; on a busy machine a healthy
+    # worker can take longer than that (seen under the load bench).
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, log_level="info",
+                timeout_graceful_shutdown=int(get_settings().shutdown_drain_s) + 5,
+                timeout_worker_healthcheck=30)
 
 
 def chat(verbose: Annotated[bool, typer.Option(help="Log each turn")] = False) -> None:

@@ -209,3 +209,31 @@ def test_export_then_delete_my_data_from_the_settings_panel(
                    headers={"Authorization": f"Bearer {chat['token']}"})
     assert gone.status_code in (401, 404)
     assert page.evaluate("() => localStorage.getItem('tandem:conversation')") is None
+
+
+def test_an_agents_reply_is_pushed_to_the_widget_without_polling(
+        page: Any, api: httpx.Client, agent_api: httpx.Client) -> None:
+    """While a person has the chat, the widget holds the conversation's event stream: an
+    agent's reply shows at once, and no poll runs while the stream is up."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    open_widget(page)
+    send(page, "I want to talk to a person please")
+    expect(page.get_by_test_id("handoff-notice")).to_be_visible()
+    chat = conversation(page)
+    page.wait_for_timeout(1_500)  # the stream opens and replays the handoff's events
+    settled = len(requests)
+    page.wait_for_timeout(4_000)  # longer than one poll interval (3 s)
+    mine = [url for url in requests if f"/v1/conversations/{chat['id']}" in url]
+    assert any(url.endswith("/events") for url in mine), mine
+    later = [url for url in requests[settled:] if "?after=" in url]
+    assert not later, later  # the stream, not polling
+
+    handoff = next(h for h in agent_api.get("/v1/agent/handoffs").json()
+                   if h["conversation_id"] == chat["id"])
+    assert agent_api.post(f"/v1/agent/handoffs/{handoff['id']}/claim").status_code == 200
+    typed = "Hi, Sam here: pushed, not polled."
+    assert agent_api.post(f"/v1/agent/handoffs/{handoff['id']}/messages",
+                          json={"text": typed}).status_code == 201
+    agent_message = page.locator("[data-testid=message][data-role=agent]")
+    expect(agent_message).to_contain_text(typed, timeout=2_000)

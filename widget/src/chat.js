@@ -1,12 +1,17 @@
 // The conversation as the shopper sees it: open and closed, assistant or person, in step with
-// the server (read once on open, polled every 3 s while a person has the chat).
+// the server (read once on open; while a person has the chat, the conversation's event stream
+// says at once when something changed, and polling every 3 s stands in while it is down).
 
-import { newMessageId } from './format.js';
+import { newMessageId, sleep } from './format.js';
 import { OPEN_KEY, load, save } from './storage.js';
+import { readServerSentEvents } from './transport/events.js';
 import { clearOutbox, outboxItems } from './transport/outbox.js';
 import { sendTurn } from './turns.js';
 
 const POLL_EVERY_MS = 3000;
+// Stream failures in a row before polling stands in (the stream keeps retrying meanwhile).
+const STREAM_FAILURES_BEFORE_POLLING = 2;
+const STREAM_RETRY_MAX_MS = 15000;
 // The shopper's messages before "Talk to a person" is offered.
 const MESSAGES_BEFORE_HUMAN_BUTTON = 3;
 
@@ -34,6 +39,12 @@ export class Chat {
     /** the server's transcript has been read since the page loaded */
     this.loaded = false;
     this.pollTimer = 0;
+    /** @type {AbortController | null} the live event stream, while one is open */
+    this.live = null;
+    /** the last event id seen: a reconnect resumes after it, so nothing is missed */
+    this.lastEventId = '';
+    /** a read of the transcript is queued already (a burst of events needs one) */
+    this.refreshQueued = false;
     /** ids of messages being sent right now */
     this.sending = new Set();
     /** an experiment's control: the shopper writes to a person, never to the assistant */
@@ -90,6 +101,7 @@ export class Chat {
       if (this.isOpen && this.mode === 'human') {
         this.stopPolling();
         this.poll();
+        this.startLive();
       }
     });
   }
@@ -101,6 +113,7 @@ export class Chat {
     this.isOpen = false;
     this.frame.hide();
     this.stopPolling();
+    this.stopLive();
     save(OPEN_KEY, null, 'session');
     if (returnFocus || focusWasInside) this.frame.focusLauncher();
   }
@@ -136,6 +149,8 @@ export class Chat {
 
   /** The server no longer knows the conversation (expired, erased): start afresh. */
   forgetConversation() {
+    this.stopLive();
+    this.lastEventId = '';
     this.api.forgetConversation();
     this.transcript.forgetServerIds();
     this.handoff.joinedKey = '';
@@ -156,8 +171,13 @@ export class Chat {
     const human = this.mode === 'human';
     this.handoff.showMode(human);
     this.updateHumanButton();
-    if (human && this.isOpen) this.startPolling();
-    else this.stopPolling();
+    if (human && this.isOpen) {
+      this.startLive();
+      if (!this.live) this.startPolling();
+    } else {
+      this.stopLive();
+      this.stopPolling();
+    }
   }
 
   updateHumanButton() {
@@ -229,6 +249,60 @@ export class Chat {
     }
     if (data.mode) this.setMode(data.mode);
     if ('handoff' in data) this.handoff.offer(data.handoff);
+  }
+
+  /** Opens the conversation's event stream (once) while a person has the open chat. */
+  startLive() {
+    if (this.live || !this.api.conversation || typeof AbortController === 'undefined') return;
+    const live = new AbortController();
+    this.live = live;
+    this.listen(live).finally(() => {
+      if (this.live === live) this.live = null;
+    });
+  }
+
+  stopLive() {
+    if (this.live) this.live.abort();
+    this.live = null;
+  }
+
+  /**
+   * Reads the event stream until the person hands back or the chat closes: each event (an
+   * agent's message, the handoff claimed or closed) reads the transcript from the last
+   * message shown, through the same path as a poll. A dropped stream reconnects with the
+   * last event id (the server replays what was missed); while it keeps failing, polling
+   * stands in, and stops again once the stream is back.
+   */
+  async listen(live) {
+    let failures = 0;
+    while (!live.signal.aborted && this.isOpen && this.mode === 'human'
+        && this.api.conversation) {
+      try {
+        const response = await this.api.events(this.lastEventId, live.signal);
+        if (!response.ok) throw new Error('event stream: ' + response.status);
+        failures = 0;
+        this.stopPolling();
+        await readServerSentEvents(response, (event, data, id) => {
+          if (id) this.lastEventId = id;
+          this.refreshSoon();
+        });
+      } catch {
+        if (live.signal.aborted) return;
+        failures += 1;
+        if (failures >= STREAM_FAILURES_BEFORE_POLLING) this.startPolling();
+      }
+      await sleep(Math.min(500 * 2 ** failures, STREAM_RETRY_MAX_MS));
+    }
+  }
+
+  /** One read of the transcript for a burst of events. */
+  refreshSoon() {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    this.enqueue(() => {
+      this.refreshQueued = false;
+      return this.refresh(false);
+    });
   }
 
   startPolling() {

@@ -80,6 +80,23 @@ export class Api {
     return response.status === 204 ? null : response.json().catch(() => null);
   }
 
+  /**
+   * The conversation's live event stream (server-sent events through fetch: the token goes
+   * in a header, never in the URL). `lastEventId` resumes after the last event seen.
+   * @param {string} lastEventId
+   * @param {AbortSignal} signal
+   */
+  events(lastEventId, signal) {
+    const headers = {
+      Accept: 'text/event-stream',
+      Authorization: 'Bearer ' + this.conversation.token,
+    };
+    if (this.siteKey) headers['X-Tandem-Key'] = this.siteKey;
+    if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+    return fetch(this.apiBase + this.conversationPath('/events'),
+      { headers, credentials: 'omit', signal });
+  }
+
   /** The conversation's own path, e.g. `/v1/conversations/ID/messages` for `/messages`. */
   conversationPath(suffix) {
     return '/v1/conversations/' + encodeURIComponent(this.conversation.id) + (suffix || '');

@@ -1,10 +1,12 @@
 // Server-sent events read from a fetch response (EventSource cannot POST or send headers).
 
 /**
- * Calls `onEvent(name, data)` for each event of the stream until it ends. `data` is the
- * parsed JSON, or `{text}` when the data is not JSON. Throws if the connection breaks.
+ * Calls `onEvent(name, data, id)` for each event of the stream until it ends. `data` is the
+ * parsed JSON, or `{text}` when the data is not JSON; `id` is the event's `id:` field (the
+ * server's sequence number, sent back as `Last-Event-ID` to resume), or '' without one.
+ * Throws if the connection breaks.
  * @param {Response} response
- * @param {(name: string, data: any) => void} onEvent
+ * @param {(name: string, data: any, id: string) => void} onEvent
  */
 export async function readServerSentEvents(response, onEvent) {
   const reader = response.body.getReader();
@@ -28,11 +30,13 @@ export async function readServerSentEvents(response, onEvent) {
 
 function dispatch(block, onEvent) {
   let name = 'message';
+  let id = '';
   const data = [];
   for (const line of block.split('\n')) {
     const [, field, value] = /^([^:]*):? ?(.*)$/.exec(line);
     if (field === 'event') name = value;
     else if (field === 'data') data.push(value);
+    else if (field === 'id') id = value;
   }
   if (!data.length) return;
   let payload;
@@ -41,5 +45,5 @@ function dispatch(block, onEvent) {
   } catch {
     payload = { text: data.join('\n') };
   }
-  onEvent(name, payload);
+  onEvent(name, payload, id);
 }

@@ -1,0 +1,132 @@
+"""The job queue on the embedded SQLite default: a table and a runner in this process.
+
+A job is a row until it is done; at start-up the rows left `doing` by a process that
+stopped are `todo` again (one process owns an SQLite database's jobs), so nothing deferred
+is lost.  One job runs at a time; a failed one is retried after 2, 4, 8... seconds, up to
+`MAX_ATTEMPTS`, then kept as `failed` with its error.  Retention is deferred hourly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from api.db import session_scope
+from api.jobs.work import JOBS, MAX_ATTEMPTS, run_job
+from api.models import Job
+from api.runtime import TandemRuntime
+from domain.tables import utcnow
+
+log = logging.getLogger(__name__)
+IDLE_POLL_S = 5.0
+RETENTION_EVERY = timedelta(hours=1)
+
+
+class LocalJobQueue:
+    def __init__(self, rt: TandemRuntime) -> None:
+        self._rt = rt
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._next_retention = utcnow()
+
+    async def defer(self, name: str, **args: Any) -> None:
+        if name not in JOBS:
+            raise KeyError(f"no job named {name!r}")
+        await asyncio.to_thread(self._insert, name, args)
+        self._wake.set()
+
+    def _insert(self, name: str, args: dict[str, Any]) -> None:
+        with session_scope(self._rt.engine) as session:
+            session.add(Job(name=name, args=args))
+
+    async def start(self) -> None:
+        resumed = await asyncio.to_thread(self._resume_interrupted)
+        if resumed:
+            log.info("job queue: %d job(s) interrupted by the last stop run again", resumed)
+        self._task = asyncio.create_task(self._run_forever())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _pending(self) -> int:
+        with Session(self._rt.engine) as session:
+            return len(session.exec(select(Job.id).where(
+                col(Job.status).in_(("todo", "doing")), Job.name != "retention")).all())
+
+    async def wait_idle(self, timeout_s: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while await asyncio.to_thread(self._pending):
+            if loop.time() > deadline:
+                return False
+            self._wake.set()
+            await asyncio.sleep(0.05)
+        return True
+
+    def _resume_interrupted(self) -> int:
+        with session_scope(self._rt.engine) as session:
+            result = session.execute(update(Job).where(col(Job.status) == "doing")
+                                     .values(status="todo"))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def _claim_next(self) -> Job | None:
+        with session_scope(self._rt.engine) as session:
+            job = session.exec(select(Job).where(
+                col(Job.status) == "todo", col(Job.run_after) <= utcnow(),
+            ).order_by(col(Job.run_after), col(Job.id)).limit(1)).first()
+            if job is None:
+                return None
+            job.status = "doing"
+            job.attempts += 1
+            session.add(job)
+            session.flush()
+            session.expunge(job)
+            return job
+
+    def _done(self, job: Job, error: str | None) -> None:
+        with session_scope(self._rt.engine) as session:
+            row = session.get(Job, job.id)
+            if row is None:
+                return
+            if error is None:
+                session.delete(row)
+            elif row.attempts >= MAX_ATTEMPTS:
+                row.status, row.last_error = "failed", error[:300]
+                log.error("job %s %s failed for good: %s", row.name, row.args, error)
+            else:
+                row.status, row.last_error = "todo", error[:300]
+                row.run_after = utcnow() + timedelta(seconds=2 ** row.attempts)
+
+    def _retention_due(self) -> bool:
+        with Session(self._rt.engine) as session:
+            return session.exec(select(Job.id).where(
+                Job.name == "retention", col(Job.status) == "todo")).first() is None
+
+    async def _run_forever(self) -> None:
+        while True:
+            if utcnow() >= self._next_retention:
+                self._next_retention = utcnow() + RETENTION_EVERY
+                if await asyncio.to_thread(self._retention_due):
+                    await self.defer("retention")
+            job = await asyncio.to_thread(self._claim_next)
+            if job is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL_S)
+                continue
+            error: str | None = None
+            try:
+                await run_job(self._rt, job.name, job.args)
+            except Exception as exc:  # a job's failure is recorded and retried, never fatal
+                log.exception("job %s failed", job.name)
+                error = f"{exc.__class__.__name__}: {exc}"
+            await asyncio.to_thread(self._done, job, error)
