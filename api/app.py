@@ -22,16 +22,24 @@ from starlette.routing import Match, Route
 
 from agent.commerce.inventory import InventoryService
 from agent.privacy.redact import install_log_redaction
+from api.experiments.service import check_running_experiments
 from api.guards import ShopperGuard
 from api.jobs import job_queue_for
+from api.observability import prom
+from api.observability.middleware import ObserveTurns
+from api.observability.observer import TurnObserver
+from api.observability.tracing import tracer_of, tracer_provider
 from api.openapi import build_openapi
 from api.ratelimit import limiter_for
 from api.routes import (
     console,
+    console_experiments,
     console_review,
     contact,
     conversations,
     events,
+    experiments,
+    experiments_admin,
     handoffs,
     health,
     privacy,
@@ -83,12 +91,15 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     """Build the app.  `model` and `inventory` replace the configured ones (tests, benches)."""
     settings = settings or get_settings()
     install_log_redaction()  # no email, phone, card or address reaches a log line
+    traces = tracer_provider(settings)  # None (no spans) unless TANDEM_OTLP_ENDPOINT is set
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings, model=model, inventory=inventory) as runtime:
             await asyncio.to_thread(retire_demo_agents, engine=runtime.engine, settings=settings)
+            check_running_experiments(runtime.engine)  # a broken variant stops start-up
             app.state.runtime = runtime
+            app.state.observer = TurnObserver(engine=runtime.engine, tracer=tracer_of(traces))
             if getattr(app.state, "served", False):
                 _end_streams_on_exit_signal(runtime)
             jobs = job_queue_for(runtime)
@@ -103,6 +114,8 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
                 with suppress(asyncio.CancelledError):
                     await sweeper
                 await jobs.stop()
+        if traces is not None:
+            traces.shutdown()  # sends the spans still buffered
         await limiter.aclose()
 
     # Production serves no /docs or /openapi.json (`app.openapi()` still builds the schema
@@ -118,6 +131,7 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
     # Added first, so it runs inside CORS: its 429s carry CORS headers the widget can read.
     limiter = limiter_for(settings)
     app.add_middleware(ShopperGuard, settings=settings, limiter=limiter)
+    app.add_middleware(ObserveTurns)  # metrics, traces and turn records from the graph's runs
     app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
                        allow_methods=["GET", "POST", "PUT", "DELETE"],
                        allow_headers=["Authorization", "Content-Type", "Accept", "X-Tandem-Key",
@@ -158,7 +172,8 @@ def create_app(settings: Settings | None = None, *, model: BaseChatModel | None 
         return await http_exception_handler(request, exc)
 
     for module in (conversations, events, contact, handoffs, health, storefront, console,
-                   console_review, privacy):
+                   console_review, privacy, experiments, experiments_admin, console_experiments):
         app.include_router(module.router)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    app.include_router(prom.router)
     return app

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from domain.tables import utcnow
@@ -196,3 +196,119 @@ class Job(SQLModel, table=True):
     run_after: datetime = Field(default_factory=utcnow, index=True)
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# Experiments against a control (api/experiments/).  Outcome events keep `conversation_id` as
+# plain text (no foreign key): the storefront may name a conversation since erased, and the
+# event is the retailer's record.  A conversation's visitor link points at the conversation,
+# so erasing it (api/services/erasure.py follows foreign keys) erases the link too.
+VISITOR_ID_MAX = 128
+
+
+class Experiment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=63)
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False),
+                                       description="the validated definition, as started")
+    status: str = Field(default="running", max_length=16, description="running or stopped")
+    source: str = Field(default="api", max_length=500, description="the file, or api")
+    started_at: datetime = Field(default_factory=utcnow)
+    stopped_at: datetime | None = None
+
+
+class Exposure(SQLModel, table=True):
+    """A visitor shown a variant, recorded once (a second variant is a second row, which the
+    report counts and excludes)."""
+
+    __table_args__ = (UniqueConstraint("experiment_id", "visitor_id", "variant"),
+                      Index("ix_exposure_experiment_visitor", "experiment_id", "visitor_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    experiment_id: int = Field(foreign_key="experiment.id")
+    visitor_id: str = Field(max_length=VISITOR_ID_MAX)
+    variant: str = Field(max_length=63)
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class ConversationVisitor(SQLModel, table=True):
+    """The visitor a conversation belongs to, and the variants it was assigned when it
+    started (carried so every turn knows them without hashing again)."""
+
+    conversation_id: str = Field(foreign_key="conversation.id", primary_key=True,
+                                 max_length=36)
+    visitor_id: str = Field(max_length=VISITOR_ID_MAX, index=True)
+    variants: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    """experiment name -> variant, for the experiments running when it started"""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OutcomeEvent(SQLModel, table=True):
+    """What the shopper did on the store: add to cart, purchase, return, a CSAT answer."""
+
+    __table_args__ = (Index("ix_outcomeevent_visitor_type_ts", "visitor_id", "type", "ts"),)
+
+    event_id: str = Field(primary_key=True, max_length=128,
+                          description="the storefront's id: a resend is ignored")
+    type: str = Field(max_length=16)
+    visitor_id: str = Field(max_length=VISITOR_ID_MAX)
+    ts: datetime = Field(index=True)
+    conversation_id: str | None = Field(default=None, max_length=36, index=True)
+    value: float | None = None
+    margin: float | None = None
+    score: int | None = None
+    suggestion: str | None = Field(default=None, max_length=128,
+                                   description="the suggested variant or product carted")
+    reason: str | None = Field(default=None, max_length=200)
+    influenced: bool = Field(
+        default=False, description="a purchase within 7 days after an add-to-cart from a "
+                                   "suggestion card by the same visitor")
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class TurnStat(SQLModel, table=True):
+    """What one turn of the graph came to, for `tandem monitor` (api/observability/):
+    recorded by the turn observer, never read on the shopper's path."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(foreign_key="conversation.id", index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    intent: str = Field(max_length=32)
+    route: str = Field(max_length=16)
+    handoff_rule: str | None = Field(default=None, max_length=64)
+    reply: str = Field(max_length=16, description="model, template, fallback, busy, withdrawn "
+                                                  "or unavailable: who wrote the reply")
+    seconds: float = 0.0
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    generated_tokens: int = 0
+    first_token_s: float | None = None
+    suggestions: int = 0
+    blocked_for_stock: int = 0
+
+
+class HandoffVerdict(SQLModel, table=True):
+    """The agent's one-click verdict when resolving a handoff: did it need a person, and was
+    the assistant's last answer right?  Labelled data for `tandem retrain`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    handoff_id: str = Field(foreign_key="handoff.id", unique=True, max_length=36)
+    agent_id: int = Field(foreign_key="supportagent.id")
+    needed_person: bool
+    last_answer_right: bool | None = Field(
+        default=None, description="None: there was no assistant answer to judge")
+    source: str = Field(default="console", max_length=16, description="console or api")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RetrainRun(SQLModel, table=True):
+    """One `tandem retrain`: candidate and current scored on the same held-out data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    adopted: bool
+    reason: str = Field(max_length=500)
+    verdicts: int = Field(default=0, description="agents' verdicts used as training data")
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    """guarded figure -> {"current": x, "candidate": y}"""
+    model_dir: str | None = Field(default=None, max_length=500)

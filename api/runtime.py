@@ -10,7 +10,8 @@ import logging
 from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -25,6 +26,7 @@ from agent.llm.limits import GenerationGate, gated
 from agent.prompts import PromptLibrary, prompt_library
 from agent.reply_check import ReplyChecks
 from agent.store_policy import StorePolicy, load_store_policy
+from agent.triage.classifier import WEIGHTS_FILE, TriageClassifier
 from api.checkpoints import open_checkpointer
 from api.db import engine_for
 from api.live.bus import LocalBus, bus_for
@@ -150,6 +152,14 @@ class TandemRuntime:
         return 0
 
 
+def with_retrained_classifier(policy: EscalationPolicy, model_dir: Path) -> EscalationPolicy:
+    """The policy with the classifier `tandem retrain` adopted, when there is one (a model
+    that does not load stops start-up, like an invalid policy)."""
+    if policy.classifier is None or not (model_dir / WEIGHTS_FILE).is_file():
+        return policy
+    return replace(policy, classifier=TriageClassifier.load(model_dir))
+
+
 def inventory_for(settings: Settings, engine: Engine) -> InventoryService:
     """The retailer's inventory API when `TANDEM_INVENTORY_URL` is set, else the database."""
     if not settings.inventory_url:
@@ -172,7 +182,8 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
     An invalid escalation policy raises `PolicyError` here (an invalid store policy
     `StorePolicyError`), so the app refuses to start.
     """
-    policy = load_policy(settings.policies_dir / "escalation.yaml")
+    policy = with_retrained_classifier(load_policy(settings.policies_dir / "escalation.yaml"),
+                                       settings.triage_model_dir)
     store_policy = load_store_policy(settings.policies_dir / "store_policy.yaml")
     engine = engine_for(settings.database_url)
     if not settings.is_sqlite:

@@ -22,6 +22,10 @@ class ConversationCreate(BaseModel):
         default=None, min_length=1, max_length=1024,
         description="A signed-in shopper's customer token, signed by the storefront "
                     "(docs/privacy.md); the `X-Customer-Token` header works too")
+    visitor_id: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=r"^[\w.:@-]+$",
+        description="The storefront's visitor id (as sent to /v1/assignments): the "
+                    "conversation then carries the visitor's experiment variants")
 
 
 class ConversationCreated(BaseModel):
@@ -149,6 +153,10 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=500)
+    needed_person: bool | None = Field(
+        default=None, description="Did this need a person? (labelled data for `tandem retrain`)")
+    last_answer_right: bool | None = Field(
+        default=None, description="Was the assistant's last answer right? (omit if none)")
 
 
 class Health(BaseModel):

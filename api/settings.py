@@ -198,6 +198,24 @@ class Settings(BaseSettings):
         description="A shopper's conversation token opens the conversation this long after it "
                     "started (a signed-in shopper's: until their sign-in expires, if sooner)")
 
+    # Experiments and operations (README, "Experiments" and "Operations").
+    storefront_key: SecretStr | None = Field(
+        default=None, description="Bearer key of the retailer's server for POST /v1/events "
+                                  "(never in a page: purchases must not be forgeable)")
+    experiment_purchase_cycle_days: int = Field(
+        default=14, ge=1, le=90,
+        description="Days of one purchase cycle: an experiment's default fixed horizon, and "
+                    "reports of younger experiments say they have not run a full one")
+    triage_model_dir: Path = Field(
+        default=Path("var/triage-model"),
+        description="Where `tandem retrain` puts an adopted escalation classifier; when it "
+                    "holds one, it replaces the shipped model")
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces endpoint (http://collector:4318/v1/traces); "
+                                  "tracing is off without it")
+    monitor_webhook_url: str | None = Field(
+        default=None, description="`tandem monitor` posts what moved to this URL (JSON)")
+
     @field_validator("business_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -17,9 +17,12 @@ from tandem.commands import (
     eval_route,
     eval_sizing,
     eval_suite,
+    experiments,
     import_store,
     init,
+    monitor,
     purge,
+    retrain,
     serve,
     store_data,
 )
@@ -38,6 +41,16 @@ app.command("init")(init.init)
 app.command("customer-token")(customer_token.customer_token)
 app.command("purge")(purge.purge)
 app.command("bench")(bench.bench)
+app.command("monitor")(monitor.monitor)
+app.command("retrain")(retrain.retrain)
+
+experiments_app = typer.Typer(help="Experiments against a control: start, stop, list, report.",
+                               no_args_is_help=True)
+app.add_typer(experiments_app, name="experiments")
+experiments_app.command("start")(experiments.start)
+experiments_app.command("stop")(experiments.stop)
+experiments_app.command("list")(experiments.list_experiments)
+experiments_app.command("report")(experiments.report)
 
 app.add_typer(eval_app, name="eval")
 eval_app.command("route")(eval_route.eval_route)

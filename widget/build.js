@@ -11,7 +11,8 @@ const outfile = process.argv[2] || `${projectRoot}api/static/widget.js`;
 
 const BANNER = `/*! Tandem chat widget. Built by esbuild from widget/src/ (make widget); do not edit.
  * Embed: <script src="https://HOST/widget.js" data-tandem-key="..." async></script>
- * Optional data-title, data-greeting, data-color (#rgb/#rrggbb), data-position (right|left), data-locale. */`;
+ * Optional data-title, data-greeting, data-color (#rgb/#rrggbb), data-position (right|left), data-locale,
+ * data-visitor-id (the storefront's visitor id, for experiments), data-person-greeting. */`;
 
 await build({
   entryPoints: [`${projectRoot}widget/src/main.js`],

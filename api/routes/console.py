@@ -25,7 +25,7 @@ from api.routes._console import (
     see_other,
 )
 from api.schemas import AgentReplyIn, ResolveIn
-from api.services import console, handoffs
+from api.services import console, handoffs, verdicts
 from api.services.agent_sessions import SignInRefused, end_session, sign_in
 from api.services.console_auth import (
     LOGIN_COOKIE,
@@ -244,10 +244,21 @@ def add_note(handoff_id: HandoffId, request: Request, agent: FormAgent, session:
 
 
 @router.post("/handoffs/{handoff_id}/resolve", summary="Resolve with a reason",
-             description="Closes the handoff; the reason is kept for the record.")
+             description="Closes the handoff; the reason is kept for the record. The button "
+                        "clicked says whether it needed a person (`needed_person` yes/no) and "
+                        "`last_answer` (right, wrong, none) judges the assistant's last "
+                        "answer: labelled data for `tandem retrain`.")
 def resolve(handoff_id: HandoffId, request: Request, agent: FormAgent, session: SessionDep,
-            runtime: RuntimeDep, reason: TextField = "") -> Response:
-    return _act(request, session, runtime, agent, handoff_id, "resolve", reason)
+            runtime: RuntimeDep, reason: TextField = "",
+            needed_person: Annotated[str, Form(max_length=3)] = "",
+            last_answer: Annotated[str, Form(max_length=5)] = "") -> Response:
+    response = _act(request, session, runtime, agent, handoff_id, "resolve", reason)
+    if response.status_code == status.HTTP_303_SEE_OTHER and needed_person in ("yes", "no"):
+        verdicts.record(session=session, handoff_id=handoff_id, agent=agent,
+                        needed_person=needed_person == "yes",
+                        last_answer_right={"right": True, "wrong": False}.get(last_answer),
+                        source="console")
+    return response
 
 
 @router.post("/handoffs/{handoff_id}/hand-back", summary="Hand back to the assistant",

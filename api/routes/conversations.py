@@ -18,6 +18,7 @@ from api.deps import (
     TurnConversation,
     request_client,
 )
+from api.experiments.assignment import tag_conversation
 from api.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -55,6 +56,8 @@ def start_conversation(session: SessionDep, runtime: RuntimeDep,
         personalization=runtime.settings.personalization_default if wanted is None else wanted,
         source="default" if wanted is None else "api", claims=claims,
         lifetime_hours=runtime.settings.conversation_token_hours)
+    if body and body.visitor_id:
+        tag_conversation(session, conversation_id=conversation.id, visitor_id=body.visitor_id)
     return ConversationCreated(id=conversation.id, token=token, signed_in=claims is not None,
                                expires_at=conversation.expires_at)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from api.deps import CurrentAgent, RuntimeDep, SessionDep, request_client
 from api.models import Handoff
 from api.schemas import AgentLogin, AgentReplyIn, AgentSession, HandoffOut, ResolveIn
-from api.services import handoffs
+from api.services import handoffs, verdicts
 from api.services.agent_sessions import SignInRefused, end_session, sign_in
 from api.services.handoffs import HandoffConflict
 
@@ -92,7 +92,10 @@ def reply_to_shopper(handoff_id: HandoffId, body: AgentReplyIn, agent: CurrentAg
 
 
 @router.post("/handoffs/{handoff_id}/resolve", response_model=HandoffOut,
-             summary="Resolve a handoff", description="Closes the handoff with a reason.")
+             summary="Resolve a handoff",
+             description="Closes the handoff with a reason; `needed_person` and "
+                         "`last_answer_right` record the agent's verdict (labelled data for "
+                         "`tandem retrain`).")
 def resolve_handoff(handoff_id: HandoffId, body: ResolveIn, agent: CurrentAgent,
                     session: SessionDep) -> HandoffOut:
     _exists(session, handoff_id)
@@ -101,6 +104,10 @@ def resolve_handoff(handoff_id: HandoffId, body: ResolveIn, agent: CurrentAgent,
                                  status="resolved", reason=body.reason)
     except HandoffConflict as exc:
         raise _conflict(exc) from exc
+    if body.needed_person is not None:
+        verdicts.record(session=session, handoff_id=handoff_id, agent=agent,
+                        needed_person=body.needed_person,
+                        last_answer_right=body.last_answer_right, source="api")
     return handoffs.handoff_out(session, handoff)
 
 

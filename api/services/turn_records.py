@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from agent.escalation import Triggers
 from api.db import session_scope
+from api.experiments.assignment import hold_for_person
 from api.models import Conversation, Handoff, Message, Turn
 from api.schemas import ReplyOut, TurnOut
 from api.services.assignment import assign_round_robin
@@ -141,6 +142,11 @@ def begin_turn(engine: Engine, settings: Settings, *, conversation_id: str, text
             attempt = _retry(session, shopper, turn)
             return _start(session, settings, conversation, shopper, answered=None,
                           attempt=attempt)
+        held = hold_for_person(session, conversation.id)  # an experiment's control group
+        if held is not None:
+            message_posted(session, held.notice)
+            handoff_changed(session, held.handoff)
+            assign_round_robin(session=session, settings=settings, handoff=held.handoff)
         if conversation.mode == "human":
             # A person owns this conversation: keep the message for them, say nothing.
             shopper.route = "human"

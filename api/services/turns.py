@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agent.context import TandemContext
 from agent.privacy.redact import remove_card_numbers
+from api.experiments.variants import variant_context
 from api.live.turn_lock import ConversationBusy
 from api.runtime import TandemRuntime
 from api.services.erasure import undo_late_writes
@@ -131,6 +132,7 @@ async def _answer(rt: TandemRuntime, conversation_id: str, begun: TurnStart,
             personalization=begun.personalization, staffing=begun.staffing,
             reply_checks=rt.reply_checks,
         )
+        context = await variant_context(rt, conversation_id, context)  # an experiment's variant
         # The message id makes a retried turn replace, not duplicate, the checkpointed message.
         turn_input = None if resume else {
             "messages": [HumanMessage(content=begun.text, id=f"shopper-{shopper_id}")]}

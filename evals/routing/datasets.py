@@ -37,7 +37,8 @@ DISTRESS = frozenset({"sadness", "grief", "fear", "nervousness", "remorse", "emb
 @dataclass(frozen=True)
 class Example:
     text: str
-    source: Literal["bitext", "goemotions", "clinc150"]
+    source: Literal["bitext", "goemotions", "clinc150", "verdict"]
+    """`verdict`: an agent's verdict on a resolved handoff (`tandem retrain`)."""
     route_label: str
     """`assistant` or the person-topic of the route head."""
     charged_label: str

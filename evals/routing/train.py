@@ -18,6 +18,7 @@ import json
 import time
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -79,9 +80,11 @@ def _pr(gold: np.ndarray, predicted: np.ndarray) -> dict[str, float | None]:
     }
 
 
-def train(data_root: Path, out_dir: Path) -> dict[str, object]:
+def train(data_root: Path, out_dir: Path, extra: Sequence[Example] = ()) -> dict[str, object]:
+    """Train on the shipped sets' train split plus `extra` (agents' verdicts, from
+    `tandem retrain`), write the model to `out_dir`, return its meta."""
     splits = load_all(data_root)
-    train_set = splits["train"]
+    train_set = splits["train"] + list(extra)
     vocabulary, idf = build_vocabulary((e.text for e in train_set), min_df=MIN_DF,
                                        max_words=MAX_WORDS, max_chars=MAX_CHARS)
     featurizer = Featurizer(vocabulary, idf)

@@ -47,6 +47,8 @@ export class Chat {
     this.refreshQueued = false;
     /** ids of messages being sent right now */
     this.sending = new Set();
+    /** an experiment's control: the shopper writes to a person, never to the assistant */
+    this.assistantShown = true;
     // Turns, loads and outbox flushes run one after another, in the order asked for.
     this.queueTail = Promise.resolve();
   }
@@ -57,8 +59,21 @@ export class Chat {
     return this.queueTail;
   }
 
-  /** Shows the widget on the page and restores what this tab had open. */
-  boot() {
+  /**
+   * In an experiment's control group: no assistant. The greeting invites a question for a
+   * person, and "Talk to a person" is not offered (every message already goes to one).
+   */
+  withoutAssistant(personGreeting) {
+    this.assistantShown = false;
+    this.transcript.greeting = personGreeting;
+    this.updateHumanButton();
+  }
+
+  /**
+   * Shows the widget on the page and restores what this tab had open.
+   * @param {Object<string, string>} [experiments] the visitor's variant per experiment
+   */
+  boot(experiments) {
     document.body.append(this.frame.host);
     this.resetTranscript();
     window.addEventListener('online', () => this.flushOutbox());
@@ -67,6 +82,9 @@ export class Chat {
       close: () => this.close(),
       send: (text) => this.send(text),
       signOut: () => this.signOut(),
+      visitorId: this.api.visitorId,
+      experiments: experiments || {},
+      assistant: this.assistantShown,
       version: '0.1.0',
     };
     if (load(OPEN_KEY, 0, 'session')) this.open(); // it was open before a reload
@@ -174,7 +192,7 @@ export class Chat {
   }
 
   updateHumanButton() {
-    this.frame.humanButton.hidden = this.mode === 'human'
+    this.frame.humanButton.hidden = this.mode === 'human' || !this.assistantShown
       || this.transcript.shopperMessageCount() < MESSAGES_BEFORE_HUMAN_BUTTON;
   }
 

@@ -2,6 +2,8 @@
 
 const DEFAULT_TITLE = 'Ridgeline help';
 const DEFAULT_GREETING = 'Hi! I can help you find gear, pick a size or check an order.';
+const DEFAULT_PERSON_GREETING =
+  'Hi! Write your question here and a person from our team will answer.';
 const DEFAULT_ACCENT = '#1f5f4a';
 const HEX_COLOUR = /^#([0-9a-f]{3}){1,2}$/i;
 // WCAG's minimum contrast for normal text.
@@ -24,6 +26,9 @@ export function readConfig(script) {
     onAccent: textColourOn(accent),
     side: data.position === 'left' ? 'left' : 'right',
     locale: data.locale || navigator.language || 'en-US',
+    // The retailer's id for this visitor, shared with its server's outcome events.
+    visitorId: data.visitorId || '',
+    personGreeting: data.personGreeting || DEFAULT_PERSON_GREETING,
   };
 }
 

@@ -11,11 +11,13 @@
  *   render/            the frame, the transcript and its product cards, handoff notices and
  *                      the email form, the composer
  *   settings-panel.js  personalisation switch, export and delete my data
+ *   experiments.js     the visitor id and its experiment variants (no assistant in a control)
  *   chat.js, turns.js  what happens: opening, sending, streaming, polling, recovering
  */
 
 import { Chat } from './chat.js';
 import { readConfig } from './config.js';
+import { assignments, visitorId } from './experiments.js';
 import { Composer } from './render/composer.js';
 import { Frame } from './render/frame.js';
 import { HandoffView } from './render/handoff.js';
@@ -38,6 +40,7 @@ function buildChat(config) {
   const api = new Api({
     apiBase: config.apiBase,
     siteKey: config.siteKey,
+    visitorId: visitorId(config),
     onConversationLost: () => chat.forgetConversation(),
   });
   const transcript = new Transcript({
@@ -67,14 +70,22 @@ function buildChat(config) {
   return chat;
 }
 
+/** Asks for the visitor's experiment variants first; in a control, no assistant. */
+async function bootWithAssignments(chat, config) {
+  const assigned = await assignments(chat.api);
+  if (!assigned.assistant) chat.withoutAssistant(config.personGreeting);
+  chat.boot(assigned.experiments);
+}
+
 function start() {
   if (window.Tandem || window.__tandemLoading) return; // embedded twice: keep the first
   window.__tandemLoading = 1;
   const script = ownScriptTag();
   if (!window.fetch || !window.Promise) return;
-  const chat = buildChat(readConfig(script));
-  if (document.body) chat.boot();
-  else document.addEventListener('DOMContentLoaded', () => chat.boot());
+  const config = readConfig(script);
+  const chat = buildChat(config);
+  if (document.body) bootWithAssignments(chat, config);
+  else document.addEventListener('DOMContentLoaded', () => bootWithAssignments(chat, config));
 }
 
 start();

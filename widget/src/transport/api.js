@@ -34,12 +34,15 @@ export function errorText(error) {
 
 export class Api {
   /**
-   * @param {{apiBase: string, siteKey: string, onConversationLost: () => void}} options
+   * @param {{apiBase: string, siteKey: string, visitorId: string,
+   *   onConversationLost: () => void}} options
    *   `onConversationLost` runs when the server no longer knows the conversation (401/404).
    */
-  constructor({ apiBase, siteKey, onConversationLost }) {
+  constructor({ apiBase, siteKey, visitorId, onConversationLost }) {
     this.apiBase = apiBase;
     this.siteKey = siteKey;
+    /** carried on the conversation, so it knows the visitor's experiment variants */
+    this.visitorId = visitorId;
     this.onConversationLost = onConversationLost;
     /** @type {{id: string, token: string, expiresAt?: string | null} | null} the shopper's
      *  conversation, kept across reloads until its token's end */
@@ -103,7 +106,8 @@ export class Api {
   /** Starts the conversation on the server; callers at the same time share one request. */
   createConversation(personalization) {
     if (!this.creating) {
-      this.creating = this.call('POST', '/v1/conversations', { personalization })
+      this.creating = this.call('POST', '/v1/conversations',
+        { personalization, visitor_id: this.visitorId })
         .then((created) => {
           this.conversation = { id: created.id, token: created.token,
             expiresAt: created.expires_at || null };
