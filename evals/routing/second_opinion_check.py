@@ -38,7 +38,7 @@ async def _judge(rows: list[dict[str, Any]], provider: str) -> list[tuple[bool |
     out = []
     for row in rows:
         started = time.perf_counter()
-        answer = await ask(model, prompts, row["text"], timeout_s=30.0)
+        answer = await ask(model, prompts, row["text"], timeout_s=90.0)
         out.append((answer, time.perf_counter() - started))
     return out
 
