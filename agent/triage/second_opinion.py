@@ -1,8 +1,9 @@
 """A second opinion from the chat model on messages the classifier is unsure about.
 
-Off unless `classifier.second_opinion.enabled` is true in `policies/escalation.yaml`: on
-the validation sample it did not raise recall enough to pay for its seconds (README, "When
-a person takes over").  When on, a message the classifier scored within `unsure_margin`
+Off unless `classifier.second_opinion.enabled` is true in `policies/escalation.yaml`: the
+most it could add on the validation is two points of recall, for 1-2 s per unsure turn,
+and no gain has been measured yet (README, "The triage classifier";
+`python -m evals.routing.second_opinion_check` measures it).  When on, a message the classifier scored within `unsure_margin`
 below a threshold, and that nothing else escalated, is put to the model with a JSON schema
 (`prompts/triage_second_opinion*.j2`); "person" escalates it under the rule named in
 `second_opinion.rule`.  A slow, failed or invalid answer changes nothing.
