@@ -8,16 +8,30 @@ reason (`PolicyError`).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.config_files import check_patterns
-from agent.triage import ClassifierConfig, TriageClassifier, TriageModelError, assess
+from agent.prompts import PromptLibrary
+from agent.triage import (
+    ClassifierConfig,
+    FeatureError,
+    TriageClassifier,
+    TriageModelError,
+    TriageScore,
+    assess,
+)
+from agent.triage.second_opinion import ask_blocking
+
+log = logging.getLogger(__name__)
 
 LOCKED_RULES = frozenset({"safety", "legal_threat", "human_request", "anger", "distress"})
 
@@ -40,11 +54,23 @@ class EscalationRule(BaseModel):
         default_factory=list, description="patterns that cancel a match (e.g. policy questions)"
     )
     max_turns_without_progress: int | None = Field(default=None, ge=1)
+    overrulable: bool = Field(
+        default=False,
+        description="a pattern match is dropped when the classifier is sure the message is "
+                    "routine (classifier.overrule_below): 'in which cases can I ask for a "
+                    "refund?' names a refund but asks about the policy")
 
     @field_validator("patterns", "unless")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
         return check_patterns(patterns)
+
+    @field_validator("overrulable")
+    @classmethod
+    def _locked_rules_cannot_be_overruled(cls, overrulable: bool, info: Any) -> bool:
+        if overrulable and (info.data.get("locked") or info.data.get("id") in LOCKED_RULES):
+            raise ValueError("a locked trigger cannot be overrulable")
+        return overrulable
 
     @property
     def active(self) -> bool:
@@ -89,6 +115,8 @@ class Verdict(BaseModel):
     """The classifier scored just below a threshold: a candidate for a second opinion."""
     scores: dict[str, float] = Field(default_factory=dict)
     """The classifier's `p_human` and `p_charged`, for audit (empty without a classifier)."""
+    overruled: list[str] = Field(default_factory=list)
+    """Overrulable rules whose pattern matched but the classifier was sure it was routine."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +151,43 @@ class EscalationPolicy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     def decide(self, text: str, *, turns_without_progress: int = 0,
-               repeated_question: bool = False) -> Verdict:
+               repeated_question: bool = False, model: BaseChatModel | None = None,
+               prompts: PromptLibrary | None = None) -> Verdict:
         """Check every active rule and the classifier; the most urgent match wins, all
-        matches are reasons (pattern evidence before classifier evidence for a rule)."""
+        matches are reasons (pattern evidence before classifier evidence for a rule).
+
+        With `model` and `prompts`, and the policy's `second_opinion` enabled, a message
+        the classifier is unsure about and nothing escalated is put to the model."""
+        score = None
+        config = self.classifier_config
+        if self.classifier is not None and config is not None:
+            try:
+                score = self.classifier.score(config.readable(text))
+            except FeatureError as exc:  # no embedding model here: the patterns still hold
+                _warn_once(str(exc))
+        verdict = self.decide_scored(text, score,
+                                     turns_without_progress=turns_without_progress,
+                                     repeated_question=repeated_question)
+        if (verdict.escalate or not verdict.unsure or config is None or model is None
+                or prompts is None or not config.second_opinion.enabled):
+            return verdict
+        settings = config.second_opinion
+        if not ask_blocking(model, prompts, text, timeout_s=settings.timeout_s):
+            return verdict
+        rule = self.rule(settings.rule)
+        if rule is None or not rule.active:
+            return verdict
+        return verdict.model_copy(update={
+            "escalate": True, "rule": rule.id, "priority": rule.priority, "mood": rule.mood,
+            "reasons": [f"{rule.id}: the chat model's second opinion (classifier unsure, "
+                        f"p_human={verdict.scores.get('p_human', 0):.2f}, "
+                        f"p_charged={verdict.scores.get('p_charged', 0):.2f})"]})
+
+    def decide_scored(self, text: str, score: TriageScore | None, *,
+                      turns_without_progress: int = 0,
+                      repeated_question: bool = False) -> Verdict:
+        """`decide` with the classifier's score already computed (validation scores many
+        messages in one matrix product, then decides each exactly as the router does)."""
         matches: list[tuple[EscalationRule, str]] = []
         cancelled: set[str] = set()
         for rule in self.rules:
@@ -148,10 +210,14 @@ class EscalationPolicy:
                 matches.append((repeat_rule,
                                 f"{repeat_rule.id}: {repeat_rule.description} "
                                 f"(matched {evidence!r})"))
-        unsure, scores = False, {}
-        if self.classifier is not None and self.classifier_config is not None:
-            readable = self.classifier_config.readable(text)
-            outcome = assess(self.classifier.score(readable), self.classifier_config)
+        unsure, scores, overruled = False, {}, []
+        config = self.classifier_config
+        if score is not None and config is not None:
+            if (config.overrule_below is not None and score.p_human < config.overrule_below
+                    and score.p_charged < config.charged_threshold):
+                overruled = [rule.id for rule, _ in matches if rule.overrulable]
+                matches = [(rule, reason) for rule, reason in matches if not rule.overrulable]
+            outcome = assess(score, config)
             unsure = outcome.unsure
             scores = {"p_human": round(outcome.score.p_human, 4),
                       "p_charged": round(outcome.score.p_charged, 4)}
@@ -161,12 +227,17 @@ class EscalationPolicy:
                 if hit_rule is not None and hit_rule.id not in cancelled:
                     matches.append((hit_rule, hit.reason()))
         if not matches:
-            return Verdict(escalate=False, unsure=unsure, scores=scores)
+            return Verdict(escalate=False, unsure=unsure, scores=scores, overruled=overruled)
         matches.sort(key=lambda m: m[0].priority)
         top = matches[0][0]
         return Verdict(escalate=True, rule=top.id, priority=top.priority, mood=top.mood,
                        reasons=[reason for _, reason in matches], unsure=unsure,
-                       scores=scores)
+                       scores=scores, overruled=overruled)
+
+
+@lru_cache(maxsize=8)
+def _warn_once(message: str) -> None:
+    log.warning("escalation classifier off, patterns only: %s", message)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -204,8 +275,11 @@ def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def load_policy(path: Path) -> EscalationPolicy:
-    """Load and validate the policy file; raise `PolicyError` naming the line and reason."""
+def load_policy(path: Path, *, with_model: bool = True) -> EscalationPolicy:
+    """Load and validate the policy file; raise `PolicyError` naming the line and reason.
+
+    `with_model=False` leaves the shipped classifier unloaded (validation and training
+    score with models of their own through `decide_scored`)."""
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except FileNotFoundError as exc:
@@ -235,7 +309,11 @@ def load_policy(path: Path) -> EscalationPolicy:
         line = _line_of(raw, ("classifier", "rules"))
         raise PolicyError(f"{path} line {line}: classifier.rules: unknown rules: "
                           f"{', '.join(unknown)}")
-    if config is not None and config.enabled:
+    if config is not None and config.second_opinion.rule not in ids:
+        line = _line_of(raw, ("classifier", "second_opinion"))
+        raise PolicyError(f"{path} line {line}: classifier.second_opinion.rule: unknown rule: "
+                          f"{config.second_opinion.rule}")
+    if config is not None and config.enabled and with_model:
         line = _line_of(raw, ("classifier",))
         try:
             classifier = TriageClassifier.load()

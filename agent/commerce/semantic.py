@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,11 @@ BONUS_WEIGHT = 20.0
 # better vector.  Name, category and tags come first in the text, so they are always in.
 MAX_TOKENS = 512
 
+# The escalation decision (agent/triage) and product search both embed the shopper's
+# message; whichever runs second in a turn finds the vector here.  A few hundred recent
+# messages cover every turn in flight; a vector is 1.5 KB.
+QUERY_CACHE_SIZE = 256
+
 
 def product_text(product: Product) -> str:
     return f"{product.name}. {product.category}. {product.tags}. {product.description}"
@@ -65,6 +71,9 @@ class _Encoder:
         self._model: Any = None
         self._missing = False
         self._cache: dict[str, np.ndarray] = {}
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.query_hits = 0
+        self.query_misses = 0
 
     def _load(self) -> Any:
         if self._model is not None or self._missing:
@@ -86,15 +95,30 @@ class _Encoder:
         return self._load() is not None
 
     def query(self, text: str) -> np.ndarray | None:
+        """The message's e5 query vector (read-only, L2-normalised), computed once for the
+        last `QUERY_CACHE_SIZE` distinct texts (keyed by the exact text)."""
         model = self._load()
         if model is None:
             return None
         with self._lock:  # the C engine keeps scratch buffers per model handle
-            return np.asarray(model.query(text), dtype=np.float32)
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                self.query_hits += 1
+                return vector
+            vector = np.asarray(model.query(text), dtype=np.float32)
+            vector.flags.writeable = False  # shared between callers: nobody may change it
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+            self.query_misses += 1
+            return vector
 
     def forget(self) -> None:
-        """Drop the in-process vector cache (benchmarks time a cold catalogue)."""
-        self._cache.clear()
+        """Drop the in-process vector caches (benchmarks time a cold catalogue)."""
+        with self._lock:
+            self._cache.clear()
+            self._queries.clear()
 
     def passages(self, texts: Sequence[str]) -> list[np.ndarray] | None:
         """One vector per text; a text seen before in this process is not embedded again

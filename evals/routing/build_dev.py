@@ -4,10 +4,14 @@
 
 Rows are JSON lines `{"text", "route", "source"}`, `route` being `human` or `assistant`:
 
-- `bitext`: the 20% of Bitext the triage model never trained on (hash split), routed by
-  the intent mapping in ../shared/data/README.md;
+- `bitext`: the Bitext template families the triage model never trained on (about 20%,
+  hashed by family: no template on both sides), routed by the intent mapping in
+  ../shared/data/README.md;
 - `goemotions`: GoEmotions `dev.tsv`, `human` when emotionally charged (same README);
-- `clinc150`: CLINC150 `val` + `oos_val`: calm off-topic questions, `assistant`;
+- `clinc150`: 1,000 of CLINC150 `val` + `oos_val` (hash-chosen): calm off-topic questions,
+  `assistant`, except card declines and fraud reports (payment problems);
+- `tau`: the 20 tau-bench `tasks_dev` tasks as first messages, routed by their actions
+  (`evals.routing.tau_tasks`);
 - `shopper`: routine storefront questions from templates written for this eval (product
   search, sizing, order status, policy questions, small talk), `assistant`; they check
   that the classifier does not take routine turns away from the assistant.

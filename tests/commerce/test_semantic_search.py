@@ -79,3 +79,22 @@ def test_a_shopper_somewhere_hot_sees_winter_gear_last_unless_they_ask(engine: E
     assert all(season == "winter" for _, season in tropical[first_winter:]), tropical
     asked = _search(engine, "a warm winter jacket", climate="tropical")
     assert asked[0][1] == "winter", asked
+
+
+def test_a_turn_embeds_its_message_once_for_routing_and_search(engine: Engine) -> None:
+    """The escalation decision embeds the shopper's message first; product search then gets
+    the same vector from the cache instead of running the model again."""
+    from agent.triage.features import meaning
+
+    text = "a warm jacket for a winter hike, size M"
+    ENCODER.forget()
+    misses = ENCODER.query_misses
+    routed = meaning(text)  # what the triage classifier reads
+    assert ENCODER.query_misses == misses + 1
+    hits = ENCODER.query_hits
+    assert _search(engine, text)
+    assert ENCODER.query_hits > hits and ENCODER.query_misses == misses + 1
+    shared = ENCODER.query(text)
+    assert shared is not None and (shared == routed.astype(shared.dtype)).all()
+    with pytest.raises(ValueError, match="read-only"):
+        shared[0] = 1.0  # one caller cannot change the vector another reads

@@ -36,7 +36,8 @@ def test_json_output_has_recall_precision_time_and_the_confusion_matrix(tmp_path
     assert report["n"] == 7
     assert report["recall"] == 0.75 and report["precision"] == 0.75
     assert report["confusion"] == {"tp": 3, "fn": 1, "fp": 1, "tn": 2}
-    assert 0 < report["p95_ms"] < 1000
+    # times in milliseconds, per decision (their size is the bench's business, not a test's)
+    assert 0 < report["p50_ms"] <= report["p95_ms"]
     assert report["classifier"] is True
 
 
