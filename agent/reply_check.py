@@ -60,6 +60,9 @@ def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
         if facts.get("advice"):
             if not _mentions_size(reply, str(facts["advice"])):
                 return f"does not recommend size {facts['advice']}"
+        elif facts.get("end_of_run"):
+            if not _mentions_size(reply, str(facts["end_of_run"])):
+                return f"does not say {facts['end_of_run']} is the {facts.get('end')} size"
         elif not asks:
             return "does not ask for the product or the shopper's usual size"
     elif intent == "discovery":
