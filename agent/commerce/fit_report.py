@@ -319,4 +319,4 @@ def in_run_system(report: FitReport, run: list[str], *, shoes: bool, womens: boo
     else:
         eu = min(table, key=lambda e: abs(table[e] - us))
         converted = nearest(run, eu)
-    return converted, f"{said} {report.size} (about a {run_system} {converted})"
+    return converted, f"{said} {report.size} (about {run_system} {converted})"
