@@ -6,7 +6,7 @@ relaxed."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
@@ -135,8 +135,12 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
                         price=(v.price_cents or 0) / 100)
             for v in variants_by_product.get(product.id, []) if v.available
         ]
-        fitting = tuple(sorted((v for v in views if variant_meets(v, query)),
-                               key=lambda v: v.price))
+        # A colour word in the product's own name named the product ("Black Magic" candle),
+        # so a variant without a colour of its own is not ruled out by it.
+        by_name = replace(query, color=None) if query.color in fields["name"] else None
+        fitting = tuple(sorted((v for v in views if variant_meets(v, query) or (
+            by_name is not None and not v.color and variant_meets(v, by_name))),
+            key=lambda v: v.price))
         if not fitting:
             continue
         relevance = score / len(terms) + (sims.bonus(product.id) if sims else 0.0)
