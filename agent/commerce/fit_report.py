@@ -99,7 +99,7 @@ _FIT_PHRASE = re.compile(
     re.IGNORECASE)
 # A size that opens a clause: "10 is too tight", "the boots are fine but M feels short".
 _BARE = re.compile(
-    rf"(?:^|[,.;:!?]\s*|\b(?:and|but|though|y|pero|und|aber|et|mais)\s+)"
+    rf"(?:^|(?<!\d)[,.;:!?]\s*|[,.;:!?]\s+|\b(?:and|but|though|y|pero|und|aber|et|mais)\s+)"
     rf"({_NUM}|{_LETTER})(?:'?s)?\s+(?=(?:{_BEING}|{_TOO})\b)", re.IGNORECASE)
 # Someone asking for an item with that fit ("I want a jacket that's long") is searching.
 _WISH = re.compile(r"\b(?:want|wanted|looking for|look for|searching|show me|find me|"
@@ -132,7 +132,7 @@ _IDIOMS = tuple((re.compile(pattern, re.IGNORECASE), fit, strength)
 _QUESTION_START = re.compile(
     r"^\s*(?:do|does|did|is|are|will|would|could|can|might|should|shall|was|were|"
     r"how|what|which|if)\b", re.IGNORECASE)
-_CLAUSES = re.compile(r"[^.!?;,]+[.!?;,]?|[.!?;,]")
+_CLAUSES = re.compile(r"(?:[^.!?;,]|(?<=\d)[.,](?=\d))+[.!?;,]?|[.!?;,]")  # not "10.5"
 
 
 @dataclass(frozen=True)
@@ -187,32 +187,50 @@ def canonical_size(raw: str) -> str | None:
     return None
 
 
-def _size_said(text: str) -> tuple[str | None, str | None]:
-    """(size, system) of the first size the shopper names as one they have."""
-    for pattern in (_NAMED, _SYSTEM_FIRST):
-        if match := pattern.search(text):
-            size = canonical_size(match.group(2))
-            if size is not None:
-                return size, (match.group(1) or "").upper() or None
-    if (match := _BARE.search(text)) and (size := canonical_size(match.group(1))):
-        return size, None
-    for match in _DETERMINED.finditer(text):
-        raw = match.group(2)
-        if len(raw) == 1 and raw.lower() in "sml" and raw.islower() and \
-                match.group(0).lower().startswith(("a ", "an ")):
-            continue  # "a m..."? a stray letter after "a" is not a size
-        if (size := canonical_size(raw)) is not None:
-            return size, (match.group(1) or "").upper() or None
-    return None, None
+# "I'm usually a M", "I normally wear a 10": the size they usually wear, not the one they
+# say fits badly ("I'm usually a M and the L is too big": the L).
+_USUAL_BEFORE = re.compile(r"(?:usually|normally|typically|usual|i'?m|i am|i wear|i take)"
+                           r"\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
-def _fit_said(text: str) -> tuple[Fit, Strength, str] | None:
-    for clause in _CLAUSES.findall(text):
+@dataclass(frozen=True)
+class _SizeSaid:
+    at: int
+    size: str
+    system: str | None
+    usual: bool
+
+
+def _sizes_said(text: str) -> list[_SizeSaid]:
+    """Every size the message names, in order, marked when it is their usual size."""
+    found: dict[int, _SizeSaid] = {}
+    for pattern, group in ((_NAMED, 2), (_SYSTEM_FIRST, 2), (_DETERMINED, 2), (_BARE, 1)):
+        for match in pattern.finditer(text):
+            raw = match.group(group)
+            if pattern is _DETERMINED and len(raw) == 1 and raw.islower() and \
+                    match.group(0).lower().startswith(("a ", "an ")):
+                continue  # a stray lower-case letter after "a" is a word, not a size
+            size = canonical_size(raw)
+            at = match.start(group)
+            if size is None or any(abs(at - seen) < 4 for seen in found):
+                continue
+            system = (match.group(1) or "").upper() or None if group == 2 else None
+            usual = _USUAL_BEFORE.search(text[max(0, match.start() - 25):match.start()])
+            found[at] = _SizeSaid(at, size, system, bool(usual))
+    return [found[at] for at in sorted(found)]
+
+
+def _fit_said(text: str) -> tuple[Fit, Strength, str, int, int] | None:
+    """How it fits, its strength and word, and the span of the clause that says it."""
+    for clause_match in _CLAUSES.finditer(text):
+        clause = clause_match.group(0)
+        span = clause_match.span()
         if _QUESTION_START.match(clause) and clause.rstrip().endswith("?"):
             continue
         for pattern, idiom_fit, idiom_strength in _IDIOMS:
             if match := pattern.search(clause):
-                return idiom_fit, idiom_strength, match.group(0).split()[0].lower()
+                return (idiom_fit, idiom_strength, match.group(0).split()[0].lower(),
+                        *span)
         if (match := _FIT_PHRASE.search(clause)) is None:
             continue
         if match.group("degree") is not None and _WISH.search(clause):
@@ -222,18 +240,26 @@ def _fit_said(text: str) -> tuple[Fit, Strength, str] | None:
         degree = match.group("degree") or match.group("too") or ""
         strength: Strength = ("strong" if _STRONG.search(degree) else
                               "mild" if _MILD.search(degree) else "plain")
-        return fit, strength, word
+        return fit, strength, word, *span
     return None
 
 
 def read_fit_report(text: str) -> FitReport | None:
     """The size the shopper has and how it fits, when the message says either; None when
-    it says neither."""
-    size, system = _size_said(text)
+    it says neither.  Of several sizes, the one in the clause that says how it fits (else
+    the nearest before it) that is not their usual size; their usual size only when it is
+    the only one ("I'm usually a 10 and these are tight")."""
+    sizes = _sizes_said(text)
     fit = _fit_said(text)
     if fit is None:
-        return FitReport(fit=None, size=size, system=system) if size else None
-    return FitReport(fit=fit[0], size=size, system=system, strength=fit[1], word=fit[2])
+        first = next((s for s in sizes if not s.usual), None)
+        return FitReport(fit=None, size=first.size, system=first.system) if first else None
+    start, end = fit[3], fit[4]
+    ranked = sorted((s for s in sizes if not s.usual),
+                    key=lambda s: (not start <= s.at < end, s.at > end, abs(s.at - start)))
+    chosen = ranked[0] if ranked else (sizes[-1] if sizes else None)
+    return FitReport(fit=fit[0], size=chosen.size if chosen else None,
+                     system=chosen.system if chosen else None, strength=fit[1], word=fit[2])
 
 
 def reports_fit(text: str) -> bool:

@@ -28,7 +28,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -255,8 +255,9 @@ async def _until_preempted(lease: Lease, work: Callable[[], Awaitable[T]]) -> T:
             task.cancel()
             # Wait for the cancellation to finish: the HTTP request to the model server is
             # then closed, and it stops generating before the shopper's request arrives.
-            with suppress(asyncio.CancelledError, Exception):
-                await task
+            # (asyncio.wait: the task's own error is not raised here, a cancellation of
+            # this caller is.)
+            await asyncio.wait({task})
     if task.cancelled():
         raise Preempted
     return task.result()

@@ -43,6 +43,12 @@ EU_SHOES = [str(n) for n in range(38, 48)]
     ("die M ist viel zu groß", "M", "large"),
     ("la taille 42 est trop petite", "42", "small"),
     ("le M est un peu trop grand", "M", "large"),
+    # Several sizes: the one that fits badly, not the usual one.
+    ("I'm usually a M and the L is too big", "L", "large"),
+    ("the L is too big, I'm usually a M", "L", "large"),
+    ("I normally wear a 10, the 10.5 feels loose", "10.5", "large"),
+    ("I'm usually a 10 and these are tight", "10", "small"),
+    ("my 10,5 feels loose", "10.5", "large"),
 ])
 def test_a_size_they_have_and_how_it_fits(text: str, size: str | None, fit: str) -> None:
     report = read_fit_report(text)

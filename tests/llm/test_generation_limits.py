@@ -218,3 +218,20 @@ async def test_a_shopper_who_gives_up_waiting_passes_the_slot_on() -> None:
     assert gate.metrics.shopper.in_flight == 1 and gate.metrics.shopper.waiting == 0
     gate.release(lease)
     assert gate.metrics.total("in_flight") == 0
+
+
+async def test_background_work_whose_caller_gives_up_leaves_the_queue() -> None:
+    gate = GenerationGate(max_concurrent=1, max_waiting=0, max_wait_s=5.0)
+    holder = await gate.acquire("shopper")
+
+    async def summary() -> None:
+        return None
+
+    waiting = await _started(run_in_background(gate, summary))
+    assert gate.metrics.background.waiting == 1
+    waiting.cancel()  # e.g. the summary's own time budget ran out
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert gate.metrics.background.waiting == 0
+    gate.release(holder)
+    assert gate.metrics.total("in_flight") == 0 and gate.metrics.background.admitted == 0
