@@ -172,6 +172,9 @@ def size(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str,
         return remembered | {"facts": facts, "shopper_size": usual,
                              "turns_without_progress": 0}
     facts |= _advice_facts(advice, product)
-    # The size that now fits them is the one to search in from here on.
-    kept = advice.size if reported is not None and not advice.end_of_run else usual
+    kept = usual
+    if reported is not None and usual == reported.size:
+        # "The large is too big" left L as their size for later searches: the size that
+        # fits them now takes its place (none when nothing in the run does).
+        kept = None if advice.end_of_run else advice.size
     return remembered | {"facts": facts, "shopper_size": kept, "turns_without_progress": 0}

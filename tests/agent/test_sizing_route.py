@@ -53,7 +53,6 @@ async def test_tight_in_a_10_moves_up_instead_of_asking_the_usual_size(engine: E
     assert "usually wear" not in state["reply"]
     assert "size 10.5" in state["reply"] and "your 10 is too tight" in state["reply"]
     assert "foot length 28.1-28.5 cm" in state["reply"], "the chart row of the advice"
-    assert state["shopper_size"] == "10.5", "later searches use the size that fits"
 
 
 async def test_the_product_of_the_last_sizing_answer_is_the_one_that_feels_tight(
@@ -73,6 +72,14 @@ async def test_way_too_big_after_suggestions_is_about_the_first_card(engine: Eng
     first = shown["suggestions"][0]["name"]
     assert told["intent"] == "sizing" and told["facts"]["product"] == first
     assert told["facts"]["advice"] == "M" and f"For the {first}" in told["reply"]
+
+
+async def test_a_size_said_to_be_too_big_is_not_kept_for_later_searches(
+        engine: Engine) -> None:
+    _, told, searched = await turns(context(engine), "show me rain jackets",
+                                    "the large is way too big", "and a fleece jacket?")
+    assert told["facts"]["advice"] == "M" and told["shopper_size"] == "M"
+    assert searched["facts"]["constraints"]["size"] == "M"
 
 
 async def test_newer_suggestions_replace_the_product_of_an_older_sizing_answer(
