@@ -42,6 +42,14 @@ def _mentions_size(reply: str, size: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(size)}(?![\w.])", reply) is not None
 
 
+def _recommends(reply: str, size: str) -> bool:
+    """Whether the reply tells them to take `size` ("stick with the 10", "go with size 10")."""
+    return re.search(
+        rf"\b(?:go with|go for|get|getting|try|order|recommend|suggest|stick with|"
+        rf"stay with|keep|choose|pick|take)\s+(?:the\s+|a\s+|an\s+|your\s+)?"
+        rf"(?:size\s+)?{re.escape(size)}(?![\w.])", reply, re.IGNORECASE) is not None
+
+
 def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
     """The one fact this turn is about, when the reply leaves it out or asks nothing when
     something is missing."""
@@ -60,6 +68,9 @@ def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
         if facts.get("advice"):
             if not _mentions_size(reply, str(facts["advice"])):
                 return f"does not recommend size {facts['advice']}"
+            has = facts.get("has_size")
+            if has and str(has) != str(facts["advice"]) and _recommends(reply, str(has)):
+                return f"recommends the {has} the shopper said does not fit"
         elif facts.get("end_of_run"):
             if not _mentions_size(reply, str(facts["end_of_run"])):
                 return f"does not say {facts['end_of_run']} is the {facts.get('end')} size"

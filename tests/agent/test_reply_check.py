@@ -110,3 +110,20 @@ def test_a_product_the_graph_did_not_fetch_is_caught() -> None:
     problem = reply_problem("discovery", facts, "blue ski jacket",
                             "Try the blue Cascade Waterproof Rain Jacket.", store_names=store)
     assert problem is not None and "Cascade Waterproof Rain Jacket" in problem
+
+
+TIGHT_10 = {"product": "Flint Trail Runner", "has_size": "10", "feels": "is too tight",
+            "advice": "10.5", "confidence": "high", "basis": "report",
+            "because": "Because your 10 is too tight: half a size up."}
+
+
+def test_a_sizing_reply_may_not_send_them_back_to_the_size_that_does_not_fit() -> None:
+    shopper = "I have the 10 and it feels tight"
+    assert reply_problem("sizing", TIGHT_10, shopper,
+                         "Since your 10 feels tight, go with the 10.5 in the Flint Trail "
+                         "Runner.") is None
+    assert reply_problem("sizing", TIGHT_10, shopper,
+                         "Stick with the 10; the 10.5 would be too loose.") == (
+        "recommends the 10 the shopper said does not fit")
+    assert reply_problem("sizing", TIGHT_10, shopper, "Try a size 11.") == (
+        "does not recommend size 10.5")
