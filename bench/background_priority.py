@@ -1,6 +1,7 @@
 """A shopper's wait behind a running AI handoff summary, with the embedded model.
 
     python bench/background_priority.py [--rounds N] [--head-start S] [--summary-tokens T]
+                                        [--threads N]
 
 Three ways a shopper's reply can meet the model, each `--rounds` times in one process:
 
@@ -105,8 +106,9 @@ async def _round(mode: str, inner: BaseChatModel, head_start: float, summary_tok
     return result
 
 
-async def run(rounds: int, head_start: float, summary_tokens: int) -> dict[str, Any]:
-    config = LLMConfig(provider="embedded", timeout_s=600.0)
+async def run(rounds: int, head_start: float, summary_tokens: int, threads: int
+              ) -> dict[str, Any]:
+    config = LLMConfig(provider="embedded", timeout_s=1800.0, threads=threads)
     prompts = prompt_library(ROOT / "prompts")
     system = prompts.render("system")
     warm_up(config, system)
@@ -129,6 +131,7 @@ async def run(rounds: int, head_start: float, summary_tokens: int) -> dict[str, 
         if mode != "idle":
             summary[mode]["summaries_ok"] = sum(int(r["summary_ok"]) for r in rows)
     return {"rounds": rounds, "head_start_s": head_start, "summary_tokens": summary_tokens,
+            "threads": threads,
             "summary": summary, "rows": by_mode}
 
 
@@ -139,8 +142,11 @@ def main() -> None:
                         help="seconds the summary generates before the shopper writes")
     parser.add_argument("--summary-tokens", type=int, default=JSON_MAX_TOKENS,
                         help="the summary's token limit (the server's: %(default)s)")
+    parser.add_argument("--threads", type=int, default=LLMConfig().threads,
+                        help="the runtime's CPU threads (1 holds up far better on cores "
+                             "other work is using)")
     args = parser.parse_args()
-    result = asyncio.run(run(args.rounds, args.head_start, args.summary_tokens))
+    result = asyncio.run(run(args.rounds, args.head_start, args.summary_tokens, args.threads))
     print(json.dumps(result["summary"], indent=2))
     idle = result["summary"]["idle"]["ttft_s"]["p50"]
     for mode in ("fifo", "priority"):

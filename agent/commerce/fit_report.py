@@ -132,6 +132,10 @@ _IDIOMS = tuple((re.compile(pattern, re.IGNORECASE), fit, strength)
 _QUESTION_START = re.compile(
     r"^\s*(?:do|does|did|is|are|will|would|could|can|might|should|shall|was|were|"
     r"how|what|which|if)\b", re.IGNORECASE)
+# Every fit report has one of these words (a fit word or an idiom's key word).
+_ANY_FIT_WORD = re.compile(
+    rf"\b(?:{_FIT_WORDS}|pinch|squeez|crush|cramp|toes?|can'?t|cannot|could|aprieta|swimming|"
+    r"off|heels?|side|enough|than|fit|perfect)", re.IGNORECASE)
 _CLAUSES = re.compile(r"(?:[^.!?;,]|(?<=\d)[.,](?=\d))+[.!?;,]?|[.!?;,]")  # not "10.5"
 
 
@@ -222,6 +226,8 @@ def _sizes_said(text: str) -> list[_SizeSaid]:
 
 def _fit_said(text: str) -> tuple[Fit, Strength, str, int, int] | None:
     """How it fits, its strength and word, and the span of the clause that says it."""
+    if not _ANY_FIT_WORD.search(text):
+        return None  # most messages: one quick look instead of every pattern per clause
     for clause_match in _CLAUSES.finditer(text):
         clause = clause_match.group(0)
         span = clause_match.span()
@@ -265,8 +271,7 @@ def read_fit_report(text: str) -> FitReport | None:
 def reports_fit(text: str) -> bool:
     """Whether the message says how something the shopper has fits them (for the router:
     such a message is a sizing question even without "what size")."""
-    report = read_fit_report(text)
-    return report is not None and report.fit is not None
+    return _fit_said(text) is not None
 
 
 def without_fit_talk(text: str) -> str:
