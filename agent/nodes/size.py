@@ -152,6 +152,8 @@ def size(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str,
     facts: dict[str, Any] = {"usual_size": usual}
     if report is not None and report.fit is not None:
         facts |= {"has_size": report.size, "feels": report.phrase()}
+        if report.moves:
+            facts["move"] = "up" if report.moves > 0 else "down"
     if product is None:
         return {"facts": facts | {"no_product": True}, "shopper_size": usual}
     remembered = {"sizing_product": {"name": product.name, "shown": [
