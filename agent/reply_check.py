@@ -40,7 +40,48 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _mentions_size(reply: str, size: str) -> bool:
-    return re.search(rf"(?<![\w.]){re.escape(size)}(?![\w.])", reply) is not None
+    return re.search(rf"(?<![\w.]){re.escape(size)}(?!\w|\.\d)", reply) is not None
+
+
+# "Go with size 10", "try a 12", "stick with the M": the sizes a reply tells them to take.
+_RECOMMENDED = re.compile(
+    r"\b(?:go with|go for|get|getting|try|order|recommend|recommended for|suggest|stick with|"
+    r"stay with|keep|choose|pick|take|size up to|size down to)\s+(?:the\s+|a\s+|an\s+|"
+    r"your\s+)?(?:size\s+)?(\d{1,2}(?:\.5)?|X{0,3}S|M|X{0,3}L)(?!\w|\.\d)", re.IGNORECASE)
+_MOVE_WORDS = {
+    "up": re.compile(r"\b(?:size down|go down|a size down|down a size|(?:a|one) smaller "
+                     r"(?:size|one))\b", re.IGNORECASE),
+    "down": re.compile(r"\b(?:size up|go up|a size up|up a size|(?:a|one) (?:bigger|larger) "
+                       r"(?:size|one))\b", re.IGNORECASE)}
+_ASKS_PRODUCT = re.compile(r"\b(?:product|item|which one|model|what are you|what did you)\b",
+                           re.IGNORECASE)
+
+
+def _sizing_problem(facts: dict[str, Any], reply: str, *, asks: bool) -> str | None:
+    """A sizing reply must say the advised size and no other, point the way the shopper's
+    size has to move, and ask for exactly what is missing."""
+    advice, end = facts.get("advice"), facts.get("end_of_run")
+    for said in _RECOMMENDED.findall(reply):
+        if said.upper() not in {str(advice).upper(), str(end).upper()}:
+            if facts.get("has_size") and said.upper() == str(facts["has_size"]).upper():
+                return f"recommends the {said} the shopper said does not fit"
+            return f"recommends size {said}, not the advice"
+    move = facts.get("move")
+    if move in _MOVE_WORDS and _MOVE_WORDS[move].search(reply):
+        return f"says to go the other way; their size must go {move}"
+    if advice:
+        if not _mentions_size(reply, str(advice)):
+            return f"does not recommend size {advice}"
+    elif end:
+        if not _mentions_size(reply, str(end)):
+            return f"does not say {end} is the {facts.get('end')} size"
+    elif not asks:
+        return "does not ask for the product or the shopper's usual size"
+    elif facts.get("no_product") and not _ASKS_PRODUCT.search(reply):
+        return "does not ask which product"
+    elif facts.get("need") == "size_they_have" and "size" not in reply.casefold():
+        return "does not ask which size they have"
+    return None
 
 
 def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
@@ -58,11 +99,7 @@ def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
         if order.get("tracking_number") and order["tracking_number"] not in reply:
             return "leaves out the tracking number"
     elif intent == "sizing":
-        if facts.get("advice"):
-            if not _mentions_size(reply, str(facts["advice"])):
-                return f"does not recommend size {facts['advice']}"
-        elif not asks:
-            return "does not ask for the product or the shopper's usual size"
+        return _sizing_problem(facts, reply, asks=asks)
     elif intent == "discovery":
         products = facts.get("products") or []
         if not products and not asks:

@@ -55,6 +55,10 @@ class ConversationState(InputState, total=False):
     """The final reply text of this turn."""
     shopper_size: str | None
     """The size the shopper stated earlier in this conversation (kept across turns)."""
+    sizing_product: dict[str, Any] | None
+    """The product the latest sizing answer was about (`name`) and the suggestion names
+    shown at the time (`shown`), so "it feels tight" in a later turn means that product
+    unless new suggestions were made since (kept across turns)."""
     last_query: dict[str, Any] | None
     """The latest product search (terms and constraints, `ShopperQuery` fields), kept across
     turns and replaced by each new search, so a follow-up such as "no, the blue one" or

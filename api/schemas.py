@@ -164,8 +164,9 @@ class Health(BaseModel):
     database: Literal["ok", "error"]
     model: Literal["ready", "loading", "failed"]
     provider: str
-    generations: dict[str, float] | None = None
-    """Counters of the bound on concurrent model generations (None when unbounded)."""
+    generations: dict[str, Any] | None = None
+    """Counters of the bound on concurrent model generations (None when unbounded): totals,
+    and `by_priority` (`shopper`, `background`) with each priority's own counters."""
     replies: dict[str, Any] | None = None
     """Model replies kept, and replaced by the template because they stated what the facts
     did not or left out the fact the turn was about (agent/reply_check.py)."""

@@ -1,6 +1,9 @@
 """The size advisor: a size to buy, a confidence and a "because" line, from evidence.
 
 Evidence, strongest first:
+0. what the shopper says now about a size they have ("my 10s feel tight"): on this item,
+   a move from that size, further when the item is known to run that way; on another item,
+   their size estimated from it (less that item's own offset) and their history;
 1. the shopper's own fit feedback on this very item ("you took an 8 and it was small");
 2. a base size: the size they say they usually wear, else the size they usually keep
    (their fit feedback history), else their measurement read off the product's size chart,
@@ -8,8 +11,7 @@ Evidence, strongest first:
 3. a shift from how this item fits: the size offset its buyers needed against their usual
    size (fit feedback from returns and reviews), else the chart's "runs small/large" note.
 
-Sizes are ordered by a rank: letters by the XXS..XXXL run, numbers by value (shoes 9.5,
-dresses 8), so "one size up" and offsets work for every size system in the product's run.
+Sizes are ordered along their run (agent/commerce/size_runs.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,22 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
+
+from agent.commerce.size_runs import (
+    LETTER_RUN,
+    has_half_sizes,
+    move,
+    nearest,
+    order_run,
+    same_system,
+    size_rank,
+    size_system,
+    step,
+)
+
+__all__ = ["LETTER_RUN", "Confidence", "Fit", "FitKnowledge", "FitRecord", "Reported",
+           "Shopper", "SizeAdvice", "advise", "as_fit", "order_run", "size_rank", "step"]
 
 Fit = Literal["small", "fit", "large"]
 _FITS: dict[str, Fit] = {"small": "small", "fit": "fit", "large": "large"}
@@ -31,61 +47,13 @@ def as_fit(value: str) -> Fit:
         return _FITS[value]
     except KeyError:
         raise ValueError(f"fit must be small, fit or large, not {value!r}") from None
+
+
 Confidence = Literal["high", "medium", "low"]
-LETTER_RUN = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL")
 # An item's buyers must number at least this many before their feedback moves a size
 # (10 beat 5 on the Rent the Runway split, on the full set and on a fifth of it).
 MIN_ITEM_RECORDS = 10
 MIN_BODY_RECORDS = 5
-
-
-@lru_cache(maxsize=4096)  # a store has few distinct size labels; evals ask millions of times
-def size_rank(size: str) -> float | None:
-    """Where a size sits in its run: letters by position, numbers by value; None if neither."""
-    label = size.strip().upper()
-    if label in LETTER_RUN:
-        return float(LETTER_RUN.index(label))
-    try:
-        return float(label)
-    except ValueError:
-        return None
-
-
-def order_run(sizes: Iterable[str]) -> list[str]:
-    """The distinct sizes in run order (sizes without a rank keep their first position)."""
-    unique = list(dict.fromkeys(s for s in sizes if s))
-    if all(size_rank(s) is not None for s in unique):
-        return sorted(unique, key=lambda s: size_rank(s) or 0.0)
-    return unique
-
-
-@lru_cache(maxsize=4096)
-def size_system(size: str) -> Literal["letter", "number"] | None:
-    if size.strip().upper() in LETTER_RUN:
-        return "letter"
-    return "number" if size_rank(size) is not None else None
-
-
-def same_system(size: str, run: Sequence[str]) -> bool:
-    """Letters and numbers are different size systems: an M says nothing about a shoe 9."""
-    system = size_system(size)
-    return system is not None and any(size_system(s) == system for s in run)
-
-
-def nearest(run: Sequence[str], rank: float) -> str:
-    ranked = [s for s in run if size_rank(s) is not None]
-    return min(ranked, key=lambda s: (abs((size_rank(s) or 0.0) - rank), size_rank(s) or 0.0))
-
-
-def step(run: Sequence[str], size: str, steps: int) -> str:
-    """`steps` sizes up (positive) or down from `size` in `run`, stopping at either end."""
-    rank = size_rank(size)
-    if size not in run:
-        if rank is None:
-            return size
-        size = nearest(run, rank)
-    index = max(0, min(len(run) - 1, run.index(size) + steps))
-    return run[index]
 
 
 @dataclass(frozen=True)
@@ -203,7 +171,26 @@ class FitKnowledge:
 
 
 @dataclass(frozen=True)
+class Reported:
+    """A size the shopper has and how it fits them, as they said it just now."""
+
+    size: str
+    """In the product's own size system (agent/commerce/fit_report.py converts)."""
+    fit: Fit
+    strength: Literal["mild", "plain", "strong"] = "plain"
+    """"strong" for "way too big": in a run of half sizes, a full size rather than half."""
+    phrase: str = ""
+    """How it fits, for the "because" line: "is too tight"."""
+    item_id: str | None = None
+    """The item it is about; None: the item the advice is for."""
+    said_size: str | None = None
+    """The size as the shopper said it when it was converted ("EU 42"), else None."""
+
+
+@dataclass(frozen=True)
 class Shopper:
+    reported: Reported | None = None
+    """What they say now about a size they have (this conversation, this turn)."""
     usual_size: str | None = None
     """The size they said they usually wear (this conversation)."""
     customer_id: str | None = None
@@ -217,7 +204,10 @@ class SizeAdvice:
     size: str
     confidence: Confidence
     because: str
-    basis: Literal["own_feedback", "usual_size", "history", "chart", "body"]
+    basis: Literal["report", "own_feedback", "usual_size", "history", "chart", "body"]
+    end_of_run: bool = False
+    """The shopper needs a size beyond the largest (or smallest) one there is: `size` is
+    that end of the run, not advice to buy it."""
 
 
 def _chart_size(chart: dict[str, object], measures: dict[str, float]
@@ -244,6 +234,9 @@ def advise(*, run: Sequence[str], shopper: Shopper, item_id: str | None = None,
     run = order_run(run) or order_run(know.item_runs.get(item_id or "", []))
     if not run:
         return None
+    if shopper.reported is not None and same_system(shopper.reported.size, run):
+        return _from_report(shopper.reported, run=run, item_id=item_id, name=name,
+                            chart=chart or {}, know=know, customer_id=shopper.customer_id)
     own = [r for r in know.by_customer.get(shopper.customer_id or "", [])
            if r.item_id == item_id]
     if own:
@@ -310,3 +303,90 @@ def advise(*, run: Sequence[str], shopper: Shopper, item_id: str | None = None,
         if basis == "usual_size" and shopper.usual_size and shopper.usual_size not in run:
             confidence = "medium"  # their size is between two of ours
     return SizeAdvice(size, confidence, f"Because {why}.", basis)
+
+
+# How much a shopper's own report counts against their history when the report is about
+# another item: one report is one noisy observation (chosen on the Rent the Runway dev
+# file: 0.25 and 0.5 tie, 1 and 2 are worse; `tandem eval sizing --moves`).
+REPORT_WEIGHT = 0.5
+
+
+def _lean(know: FitKnowledge, item_id: str | None, chart: dict[str, object], name: str
+          ) -> tuple[int, str]:
+    """Which way the item runs (+1 small, -1 large, 0 true to size or unknown) and why, from
+    its buyers' feedback, else the chart's fit note."""
+    shift = know.item_shift(item_id) if item_id else None
+    if shift is not None:
+        if abs(shift) < 0.25:
+            return 0, ""
+        lean: Fit = "small" if shift > 0 else "large"
+        votes = know.item_votes.get(item_id or "", Counter())
+        total = sum(votes.values()) or 1
+        return (1 if lean == "small" else -1,
+                f"{round(100 * votes[lean] / total)}% of {total} buyers said the {name} "
+                f"runs {lean}")
+    note = chart.get("fit")
+    if note in ("runs small", "runs large"):
+        return (1 if note == "runs small" else -1), f"the {name} {note}"
+    return 0, ""
+
+
+def _from_report(reported: Reported, *, run: Sequence[str], item_id: str | None, name: str,
+                 chart: dict[str, object], know: FitKnowledge,
+                 customer_id: str | None) -> SizeAdvice:
+    said = reported.said_size or reported.size
+    why = f"your {said} {reported.phrase}".rstrip() if reported.phrase else f"your {said}"
+    direction = {"small": 1, "large": -1, "fit": 0}[reported.fit]
+    if reported.item_id not in (None, item_id):
+        return _from_other_item(reported, run=run, item_id=item_id, name=name, know=know,
+                                customer_id=customer_id, why=why, direction=direction)
+    if direction == 0:
+        size = reported.size if reported.size in run else nearest(
+            run, size_rank(reported.size) or 0.0)
+        return SizeAdvice(size, "high", f"Because {why}.", "report")
+    lean, lean_why = _lean(know, item_id, chart, name)
+    half = has_half_sizes(run)
+    places = 1
+    if half:
+        # One place is half a size: a strong "way too small", or an item that runs small
+        # as well, takes a full size.
+        places += (reported.strength == "strong") + (lean == direction)
+    elif reported.strength == "strong" and lean == direction:
+        places = 2
+    places = min(places, 2)
+    moved_to = move(run, reported.size, direction, places)
+    if moved_to is None:
+        end = run[-1] if direction > 0 else run[0]
+        return SizeAdvice(end, "high", f"Because {why}, and {end} is the "
+                          f"{'largest' if direction > 0 else 'smallest'} size the {name} "
+                          "comes in.", "report", end_of_run=True)
+    size = moved_to
+    moved = abs((size_rank(size) or 0.0) - (size_rank(reported.size) or 0.0))
+    how_far = (("half a size" if moved <= 0.5 else "a full size") if half
+               else "one size" if places == 1 else "two sizes")
+    if lean == direction:
+        why += f", and {lean_why}"
+    confidence: Confidence = "medium" if lean == -direction else "high"
+    return SizeAdvice(size, confidence,
+                      f"Because {why}: {how_far} {'up' if direction > 0 else 'down'}.",
+                      "report")
+
+
+def _from_other_item(reported: Reported, *, run: Sequence[str], item_id: str | None,
+                     name: str, know: FitKnowledge, customer_id: str | None, why: str,
+                     direction: int) -> SizeAdvice:
+    """Advice for this item from a report on another: the size they needed there, less
+    how that item runs, blended with the size they usually keep, plus how this one runs."""
+    other_run = know.item_runs.get(reported.item_id or "") or run
+    needed = move(other_run, reported.size, direction) if direction else reported.size
+    rank = size_rank(needed or reported.size) or 0.0
+    if needed is None:
+        rank += direction  # beyond that item's run: one rank past its end
+    base = rank - (know.item_shift(reported.item_id or "") or 0.0)
+    usual = know.usual_rank(customer_id, run=run)
+    if usual is not None:
+        kept = len(know.by_customer.get(customer_id or "", []))
+        base = (usual * kept + base * REPORT_WEIGHT) / (kept + REPORT_WEIGHT)
+    shift = know.item_shift(item_id) if item_id else None
+    size = nearest(run, base + (shift or 0.0))
+    return SizeAdvice(size, "medium", f"Because {why} in another item.", "report")

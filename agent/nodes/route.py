@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from sqlmodel import Session
 
+from agent.commerce.fit_report import product_words, reports_fit
 from agent.commerce.query import (
     ShopperQuery,
     find_email,
@@ -76,8 +77,8 @@ def classify(text: str, *, pending_order: bool, store_policy: StorePolicy | None
         return "policy"
     if _ORDER_WORDS.search(text):
         return "order_status"
-    if _SIZING_WORDS.search(text):
-        return "sizing"
+    if _SIZING_WORDS.search(text) or reports_fit(text):
+        return "sizing"  # a fit question, or how something they have fits ("it's tight")
     if _SMALLTALK.match(text) or not parse_query(text).terms:
         return "smalltalk"
     return "discovery"
@@ -102,8 +103,8 @@ def _in_scope(intent: Intent, query: ShopperQuery, scope: StoreScope,
     if intent == "sizing":
         # Size advice needs one of our products: "what size wipers does my car take" is
         # not a sizing question for this shop.  No product at all is fine (we ask which).
-        product_words = parse_query(_SIZING_WORDS.sub(" ", query.text)).terms
-        return (not product_words or scope.names_a_product(product_words)
+        named = product_words(_SIZING_WORDS.sub(" ", query.text))
+        return (not named or scope.names_a_product(named)
                 or scope.means_a_product(session, query.text))
     return (query.has_constraints or bool(_SHOPPING.search(query.text))
             or scope.about_the_store(query.terms) or scope.means_a_product(session, query.text))

@@ -17,7 +17,10 @@ router = APIRouter(tags=["health"])
             description="`starting` while the model loads and warms up (replies then come "
                         "from templates), `degraded` when the database or model failed. 503 "
                         "unless `ok`. `generations` counts model generations running, waiting "
-                        "and turned away (the shopper then got the \"one moment\" reply); "
+                        "and turned away (the shopper then got the \"one moment\" reply), in "
+                        "total and `by_priority`: shopper replies go first, background work "
+                        "(AI handoff summaries) waits for a free slot and is `preempted` "
+                        "(stopped, then run again) when a shopper needs its slot; "
                         "`replies` counts model replies kept and those replaced by the "
                         "template because they stated what the facts did not.")
 def healthz(runtime: RuntimeDep) -> JSONResponse:

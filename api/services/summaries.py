@@ -1,5 +1,9 @@
 """The AI-drafted handoff summary, written in the background after the shopper is answered.
 
+It is background work: the model call goes behind every shopper's reply in the generation
+queue (agent/llm/limits.py), waits for a free slot however long that takes (up to
+`SUMMARY_BUDGET_S`), and is stopped and started again when a shopper needs its slot.
+
 The model only rephrases and organises: its draft is checked against the transcript (order
 ids, amounts and tracking numbers it names must appear there; the reply it drafts for the
 agent only what the store itself said, and no commitment) and scrubbed of payment
@@ -19,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from agent.commitments import commitments_in
 from agent.fact_check import unsupported_facts
+from agent.llm.limits import background
 from agent.llm.structured import ask_json
 from agent.privacy.redact import remove_payment_and_address
 from api.db import session_scope
@@ -26,6 +31,10 @@ from api.models import Handoff, Message
 from api.runtime import TandemRuntime
 
 log = logging.getLogger(__name__)
+SUMMARY_BUDGET_S = 600.0
+"""The longest a draft may take, waiting for free slots included: shoppers go first, so on
+a busy server it waits; past this the agent keeps the rule-based summary.  Each generation
+itself is still bounded by the model's own timeout (`TANDEM_LLM_TIMEOUT_S`)."""
 
 
 class HandoffDraft(BaseModel):
@@ -98,7 +107,7 @@ async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
         return
     prompt = [SystemMessage(rt.prompts.render("handoff_summary_system")),
               HumanMessage(rt.prompts.render("handoff_summary", transcript=lines[-12:]))]
-    draft = await ask_json(model, prompt, HandoffDraft, timeout_s=rt.settings.llm_timeout_s)
+    draft = await ask_json(background(model), prompt, HandoffDraft, timeout_s=SUMMARY_BUDGET_S)
     store_said = [m.split(": ", 1)[1] for m in lines if m.startswith(_STORE_ROLES)]
     checked = check_draft(draft, [m.split(": ", 1)[1] for m in lines], store_said) \
         if draft else None

@@ -110,3 +110,58 @@ def test_a_product_the_graph_did_not_fetch_is_caught() -> None:
     problem = reply_problem("discovery", facts, "blue ski jacket",
                             "Try the blue Cascade Waterproof Rain Jacket.", store_names=store)
     assert problem is not None and "Cascade Waterproof Rain Jacket" in problem
+
+
+TIGHT_10 = {"product": "Flint Trail Runner", "has_size": "10", "feels": "is too tight",
+            "advice": "10.5", "confidence": "high", "basis": "report",
+            "because": "Because your 10 is too tight: half a size up."}
+
+
+def test_a_sizing_reply_may_not_send_them_back_to_the_size_that_does_not_fit() -> None:
+    shopper = "I have the 10 and it feels tight"
+    assert reply_problem("sizing", TIGHT_10, shopper,
+                         "Since your 10 feels tight, go with the 10.5 in the Flint Trail "
+                         "Runner.") is None
+    assert reply_problem("sizing", TIGHT_10, shopper,
+                         "Stick with the 10; the 10.5 would be too loose.") == (
+        "recommends the 10 the shopper said does not fit")
+    assert reply_problem("sizing", TIGHT_10, shopper, "Try a size 11.") == (
+        "recommends size 11, not the advice")
+    assert reply_problem("sizing", TIGHT_10, shopper, "It runs small.") == (
+        "does not recommend size 10.5")
+
+
+# Replies the embedded 1.5B model gave on the sizing_moves suite (2026-12-06).
+VELOCITY_TIGHT = {"product": "Velocity Ultra Trail Shoe", "has_size": "10", "move": "up",
+                  "feels": "is too tight", "advice": "11", "confidence": "high"}
+NO_BIGGER = {"product": "Flint Trail Runner", "has_size": "13", "move": "up",
+             "end_of_run": "13", "end": "largest"}
+
+
+def test_a_sizing_reply_that_adds_another_size_or_turns_the_move_around_is_caught() -> None:
+    shopper = "I have the 10 and it feels tight"
+    assert reply_problem("sizing", VELOCITY_TIGHT, shopper,
+                         "The Velocity Ultra Trail Shoe is recommended for size 11. It runs "
+                         "small, so you might want to try a size up to 12.") == (
+        "recommends size 12, not the advice")
+    assert reply_problem("sizing", NO_BIGGER, "my 13s are way too small",
+                         "The Flint Trail Runner is not available in sizes above 13. Consider "
+                         "trying a smaller size or looking for a different product.") == (
+        "says to go the other way; their size must go up")
+    assert reply_problem("sizing", VELOCITY_TIGHT, shopper,
+                         "Go with size 11 in the Velocity Ultra Trail Shoe: it runs small, "
+                         "so one size up.") is None
+
+
+def test_a_sizing_reply_asks_for_what_is_missing_not_for_something_else() -> None:
+    no_product = {"usual_size": None, "has_size": "10", "move": "up", "no_product": True}
+    shopper = "I have the 10 and it feels tight"
+    assert reply_problem("sizing", no_product, shopper,
+                         "The 10 is tight. What size do you need?") == (
+        "does not ask which product")
+    assert reply_problem("sizing", no_product, shopper,
+                         "Sorry about that! Which product is it?") is None
+    no_size = {"product": "Flint Trail Runner", "need": "size_they_have", "move": "up"}
+    assert reply_problem("sizing", no_size, "the Flint feels tight",
+                         "Sorry! Which one do you have now?") == (
+        "does not ask which size they have")

@@ -11,7 +11,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from agent.commerce.measurements import parse_body
-from agent.commerce.sizing import FitKnowledge, FitRecord, Shopper, advise, order_run, step
+from agent.commerce.sizing import (
+    FitKnowledge,
+    FitRecord,
+    Reported,
+    Shopper,
+    advise,
+    order_run,
+    step,
+)
 from api.db import session_scope
 from domain.tables import FitFeedback
 from tests.agent.chat import context as _context
@@ -142,3 +150,90 @@ async def test_the_assistant_advises_from_stored_feedback(engine: Engine,
     assert facts["product"] == "Cascade Waterproof Rain Jacket"
     assert (facts["advice"], facts["confidence"]) == ("L", "medium")
     assert "buyers said the Cascade Waterproof Rain Jacket runs small" in state["reply"]
+
+
+# --- Moves from what the shopper says about a size they have ----------------------------
+
+HALF = ["8", "8.5", "9", "9.5", "10", "10.5", "11", "11.5", "12", "13"]
+WHOLE = ["7", "8", "9", "10", "11", "12", "13"]
+
+
+def told(size: str, fit: str, strength: str = "plain", phrase: str = "is too tight",
+         item_id: str | None = None) -> Shopper:
+    return Shopper(reported=Reported(size=size, fit=fit, strength=strength,  # type: ignore[arg-type]
+                                     phrase=phrase, item_id=item_id))
+
+
+@pytest.mark.parametrize(("run", "size", "fit", "strength", "note", "expected"), [
+    (HALF, "10", "small", "plain", "true to size", "10.5"),  # half a size up
+    (HALF, "10", "small", "strong", "true to size", "11"),   # "way too tight": a full size
+    (HALF, "10", "small", "plain", "runs small", "11"),      # tight and it runs small
+    (HALF, "10", "small", "strong", "runs small", "11"),     # never more than a full size
+    (HALF, "10", "small", "plain", "runs large", "10.5"),    # it runs the other way
+    (HALF, "10", "large", "mild", "true to size", "9.5"),
+    (WHOLE, "10", "small", "plain", "runs small", "11"),
+    (WHOLE, "10", "small", "strong", "runs small", "12"),    # way too small, runs small
+    (RUN, "L", "large", "strong", "true to size", "M"),      # "the L is way too big"
+    (RUN, "L", "large", "strong", "runs large", "S"),
+    (RUN, "M", "large", "mild", "runs large", "S"),
+    (RUN, "M", "small", "mild", "true to size", "L"),
+    (["38", "39", "40", "41", "42", "43", "44"], "42", "small", "plain", "", "43"),  # EU run
+    (HALF, "12.5", "small", "plain", "", "13"),              # not in the run: the next one up
+])
+def test_a_size_that_does_not_fit_moves_the_right_way(
+        run: list[str], size: str, fit: str, strength: str, note: str, expected: str) -> None:
+    advice = advise(run=run, name="Flint", chart={"fit": note},
+                    shopper=told(size, fit, strength))
+    assert advice is not None and advice.basis == "report" and advice.size == expected
+
+
+def test_the_because_line_says_the_why() -> None:
+    advice = advise(run=HALF, name="Velocity", chart={"fit": "runs small"},
+                    shopper=told("10", "small"))
+    assert advice is not None
+    assert advice.because == ("Because your 10 is too tight, and the Velocity runs small: "
+                              "a full size up.")
+    half = advise(run=HALF, name="Flint", shopper=told("10", "small"))
+    assert half is not None and half.because == "Because your 10 is too tight: half a size up."
+
+
+def test_buyers_feedback_says_which_way_it_runs_before_the_chart_note() -> None:
+    # Its buyers found its 9.5 small where they usually keep a 9.5: it runs small.
+    knowledge = FitKnowledge.from_records(buyers("SHOE", "9.5", "small", 10, usual="9.5"))
+    advice = advise(run=HALF, item_id="SHOE", name="Flint", knowledge=knowledge,
+                    chart={"fit": "true to size"}, shopper=told("10", "small"))
+    assert advice is not None and advice.size == "11"
+    assert "100% of 10 buyers said the Flint runs small" in advice.because
+
+
+def test_what_they_say_now_comes_before_their_usual_size_and_old_feedback() -> None:
+    knowledge = FitKnowledge.from_records([FitRecord("me", "SHOE", "10", "fit")])
+    advice = advise(run=HALF, item_id="SHOE", knowledge=knowledge,
+                    shopper=Shopper(reported=Reported("10", "small"), usual_size="10",
+                                    customer_id="me"))
+    assert advice is not None and advice.size == "10.5"
+
+
+def test_nothing_beyond_the_end_of_the_run_is_advised() -> None:
+    advice = advise(run=HALF, name="Flint", shopper=told("13", "small"))
+    assert advice is not None and advice.end_of_run and advice.size == "13"
+    assert "13 is the largest size the Flint comes in" in advice.because
+    smallest = advise(run=RUN, name="Cascade", shopper=told("XS", "large", phrase="is too big"))
+    assert smallest is not None and smallest.end_of_run and smallest.size == "XS"
+
+
+def test_a_size_that_fits_is_the_advice() -> None:
+    advice = advise(run=RUN, shopper=told("M", "fit", phrase="fits"))
+    assert advice is not None and (advice.size, advice.because) == ("M", "Because your M fits.")
+
+
+def test_a_report_on_another_item_allows_for_how_each_item_runs() -> None:
+    # Buyers who usually keep an 8 found item A's 8 small (A runs small by a size); item B
+    # is true to size.  "A in 8 was too small" says little about B: the 8 fits there.
+    records = (buyers("A", "8", "small", 12, usual="8") + buyers("A", "10", "fit", 12,
+                                                                   usual="8")
+               + buyers("B", "8", "fit", 12, usual="8"))
+    knowledge = FitKnowledge.from_records(records)
+    advice = advise(run=["4", "6", "8", "10", "12"], item_id="B", knowledge=knowledge,
+                    shopper=told("8", "small", item_id="A"))
+    assert advice is not None and advice.size == "8" and advice.confidence == "medium"
