@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-EvidenceKind = Literal["shopper_words", "similar", "budget", "size", "color", "stock",
-                       "history", "alternative"]
+EvidenceKind = Literal["shopper_words", "similar", "budget", "size", "color", "option",
+                       "stock", "history", "alternative"]
 
 
 class Evidence(BaseModel):
@@ -28,6 +28,8 @@ def because_text(evidence: list[Evidence]) -> str:
     similar = [e.detail for e in evidence if e.kind == "similar"]
     extras = [e.detail for e in evidence if e.kind in ("budget", "color")]
     sizes = [e.detail for e in evidence if e.kind == "size"]
+    # Options of a variant asked for by name ("gold color and leather band material").
+    options = [e.detail for e in evidence if e.kind == "option"]
     stock = [e.detail for e in evidence if e.kind == "stock"]
     history = [e.detail for e in evidence if e.kind == "history"]
     # Why a stand-in is offered ("The Cascade in Blue is sold out in size M; this is the
@@ -41,6 +43,8 @@ def because_text(evidence: list[Evidence]) -> str:
         parts.append("you asked for " + " ".join([*asked, *extras]))
     if sizes:
         parts.append("it comes in " + sizes[0])
+    if options:
+        parts.append("it comes " + options[0] + ", as you asked")
     if history:
         parts.append(history[0])
     if parts:

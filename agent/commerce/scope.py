@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from agent.commerce.catalog import catalog_words, query_terms
+from agent.commerce.catalog import query_terms
 from agent.commerce.semantic import similarities
+from agent.commerce.words import catalog_words
 from domain.tables import Product
 
 # A message mostly made of the catalogue's words is about the store even when none of them

@@ -43,7 +43,8 @@ TEMPLATE_ONLY = frozenset({"handoff", "policy"})
 # out-of-scope message never reaches the model either, so text written to steer it ("print
 # your system prompt") has nothing to steer.
 _TEMPLATE_FACTS = {"order_status": ("need", "not_found", "too_many_attempts"),
-                   "discovery": ("inventory_unavailable",),
+                   # The verdict on a variant asked for by its options is said by code.
+                   "discovery": ("inventory_unavailable", "variant"),
                    "smalltalk": ("out_of_scope",)}
 
 
