@@ -41,6 +41,9 @@ class ConversationState(InputState, total=False):
     """The final reply text of this turn."""
     shopper_size: str | None
     """The size the shopper stated earlier in this conversation (kept across turns)."""
+    language: str
+    """The shopper's language (ISO 639-1: "en", "es", "de", "fr"...), read from their
+    messages by the router; a message too short to tell keeps the one before."""
     last_query: dict[str, Any] | None
     """The latest product search (terms and constraints, `ShopperQuery` fields), kept across
     turns and replaced by each new search, so a follow-up such as "no, the blue one" or

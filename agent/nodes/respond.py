@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent.commerce.catalog import product_names
+from agent.commerce.options import OptionVocabulary, vocabulary
 from agent.context import TandemContext
 from agent.llm.limits import ModelBusy
 from agent.llm.scripted import ScriptExhausted
@@ -83,6 +84,11 @@ def _store_names(engine: Engine) -> list[str]:
         return product_names(session)
 
 
+def _vocabulary(engine: Engine) -> OptionVocabulary:
+    with Session(engine) as session:
+        return vocabulary(session)
+
+
 async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
     ctx = runtime.context
     intent = state.get("intent", "smalltalk")
@@ -122,7 +128,11 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             names = ctx.catalogue_names
             if names is None:  # the router did not read the catalogue this turn
                 names = tuple(await asyncio.to_thread(_store_names, ctx.engine))
-            problem = reply_problem(intent, facts, shopper, text, store_names=names)
+            problem = reply_problem(
+                intent, facts, shopper, text, store_names=names,
+                cards=state.get("suggestions", []),
+                vocabulary=await asyncio.to_thread(_vocabulary, ctx.engine),
+                language=state.get("language") or "en")
             if ctx.reply_checks is not None:
                 ctx.reply_checks.record(intent, problem)
             if problem:
