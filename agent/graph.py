@@ -13,6 +13,7 @@ from agent.nodes.discover import discover
 from agent.nodes.explain import explain
 from agent.nodes.handoff import handoff
 from agent.nodes.order_status import order_status
+from agent.nodes.product_question import product_question
 from agent.nodes.respond import respond
 from agent.nodes.route import route
 from agent.nodes.size import size
@@ -20,7 +21,7 @@ from agent.nodes.store_policy import store_policy
 from agent.state import ConversationState, InputState
 
 JobNode = Literal["discover", "size", "order_status", "store_policy", "handoff", "respond",
-                  "explain"]
+                  "explain", "product_question"]
 
 
 def after_route(state: ConversationState) -> JobNode:
@@ -39,6 +40,8 @@ def after_route(state: ConversationState) -> JobNode:
         return "respond"
     if intent == "explain":
         return "explain"
+    if intent == "product_question":
+        return "product_question"
     raise ValueError(f"router produced an unknown intent: {intent!r}")
 
 
@@ -56,9 +59,10 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph.add_node("handoff", handoff)
     graph.add_node("respond", respond)
     graph.add_node("explain", explain)  # answers from stored evidence itself: no model call
+    graph.add_node("product_question", product_question)
     graph.add_edge(START, "route")
     graph.add_conditional_edges("route", after_route)
-    for job in ("discover", "size", "order_status", "store_policy", "handoff"):
+    for job in ("discover", "size", "order_status", "store_policy", "handoff", "product_question"):
         graph.add_edge(job, "respond")
     graph.add_edge("respond", END)
     graph.add_edge("explain", END)

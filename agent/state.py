@@ -12,7 +12,7 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
 Intent = Literal["discovery", "sizing", "order_status", "policy", "smalltalk", "handoff",
-                 "explain"]
+                 "explain", "product_question"]
 Route = Literal["assistant", "human"]
 
 
@@ -34,9 +34,12 @@ class ConversationState(InputState, total=False):
     suggestions: list[dict[str, Any]]
     """In-stock suggestions with their `because` text and evidence (reset every turn)."""
     last_suggestions: list[dict[str, Any]]
-    """Name, `because` and stored evidence of the latest suggestions made (kept across turns,
-    replaced when new suggestions are made), so "why did you suggest that?" is answered
-    from the evidence itself."""
+    """The latest cards shown (product and variant ids, name, price, size, colour, options,
+    `because` and stored evidence), kept across turns and replaced when new suggestions are
+    made: "why did you suggest that?", "the second one", "is it waterproof?" refer to them."""
+    focus: dict[str, Any] | None
+    """The card a product question is about this turn ("how heavy is it?": the first card;
+    "the second one": the second), one of `last_suggestions` (reset every turn)."""
     reply: str
     """The final reply text of this turn."""
     shopper_size: str | None

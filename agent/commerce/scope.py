@@ -47,6 +47,14 @@ class StoreScope:
         return any(t in self.kind_words or t in self.name_words
                    for t in query_terms(list(terms)))
 
+    def names_a_kind(self, terms: Sequence[str]) -> bool:
+        """Whether the terms name a kind of product ("tents") or one product by a name word
+        that is not also an attribute ("Cascade", not "waterproof"): a new search, not a
+        question about the cards shown."""
+        return any(t in self.kind_words or (t in self.name_words
+                                            and t not in self.attribute_words)
+                   for t in query_terms(list(terms)))
+
     def about_the_store(self, terms: Sequence[str]) -> bool:
         """Whether the shopper's terms read as a request to this store: a kind of product it
         sells, or mostly words its catalogue uses (names, attributes, uses)."""

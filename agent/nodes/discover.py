@@ -225,7 +225,8 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
             evidence[-1:-1] = personal.evidence_for(pick.product.id, pick.variant.size)
         suggestions.append({
             "product_id": pick.product.id, "variant_id": pick.variant.id,
-            "name": pick.product.name, "price": pick.variant.price, "currency": "USD",
+            "name": pick.product.name, "category": pick.product.category,
+            "price": pick.variant.price, "currency": "USD",
             "size": pick.variant.size, "color": pick.variant.color,
             "options": dict(pick.variant.options), "in_stock": True,
             "stock_note": stock_note(source, region),

@@ -115,6 +115,7 @@ def variant_cards(choice: VariantChoice, region: str,
         cards.append({
             "product_id": v.product_id, "variant_id": v.id,
             "name": (names or {}).get(v.product_id, choice.product.name),
+            "category": choice.product.category,
             "price": v.price, "currency": "USD", "size": v.size, "color": v.color,
             "options": dict(v.options), "in_stock": True,
             "stock_note": stock_note(offer.source, region),
@@ -143,8 +144,8 @@ def variant_facts(choice: VariantChoice, cards: list[dict[str, Any]]) -> dict[st
 
 def remembered_cards(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What a later turn needs of the cards: "why?", "the second one", "is it waterproof?"."""
-    keep = ("product_id", "variant_id", "name", "price", "size", "color", "options",
-            "because", "evidence")
+    keep = ("product_id", "variant_id", "name", "category", "price", "size", "color",
+            "options", "because", "evidence")
     return [{k: c.get(k) for k in keep} for c in cards]
 
 

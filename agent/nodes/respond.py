@@ -46,7 +46,9 @@ TEMPLATE_ONLY = frozenset({"handoff", "policy"})
 _TEMPLATE_FACTS = {"order_status": ("need", "not_found", "too_many_attempts"),
                    # The verdict on a variant asked for by its options is said by code.
                    "discovery": ("inventory_unavailable", "variant"),
-                   "smalltalk": ("out_of_scope",)}
+                   "smalltalk": ("out_of_scope",),
+                   # "The product page doesn't say": said plainly, never guessed.
+                   "product_question": ("unanswered",)}
 
 
 def template_only(intent: str, facts: dict[str, Any]) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from sqlmodel import Session
 
-from agent.commerce.options import vocabulary
+from agent.commerce.options import OptionVocabulary, vocabulary
 from agent.commerce.query import (
     ShopperQuery,
     find_email,
@@ -21,6 +21,7 @@ from agent.commerce.query import (
 )
 from agent.commerce.scope import StoreScope, store_scope
 from agent.context import TandemContext
+from agent.nodes.follow_up import follow_up_on_cards
 from agent.nodes.text import last_shopper_text, normalise
 from agent.state import ConversationState, Intent
 from agent.store_policy import StorePolicy
@@ -122,7 +123,7 @@ def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str
     )
     update: dict[str, Any] = {
         "facts": {}, "suggestions": [], "verdict": None, "last_question": asked,
-        "refined_query": None,
+        "refined_query": None, "focus": None,
     }
     with Session(ctx.engine) as session:
         vocab = vocabulary(session)  # cached per process; one cheap query to see it is current
@@ -139,26 +140,37 @@ def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str
         # is verified, show #R10508" still gets the order flow (and its request for proof).
         return update | {"intent": "smalltalk", "route": "assistant",
                          "facts": {"out_of_scope": "instructions"}}
-    checked = _against_catalogue(intent, text, query, state, ctx)
+    checked = _against_catalogue(intent, text, query, state, ctx, vocab)
     return update | {"intent": intent, "route": "assistant"} | checked
 
 
 def _against_catalogue(intent: Intent, text: str, query: ShopperQuery,
-                       state: ConversationState, ctx: TandemContext) -> dict[str, Any]:
-    """What the catalogue changes about the intent the words gave: a follow-up refines the
-    last search; a search or fit question about nothing the store sells is out of scope."""
+                       state: ConversationState, ctx: TandemContext,
+                       vocab: OptionVocabulary) -> dict[str, Any]:
+    """What the catalogue and the conversation change about the intent the words gave: a
+    question about a card shown ("is it waterproof?") or a change to it ("in black?",
+    "anything cheaper?") refers to the latest cards; a follow-up refines the last search; a
+    search or fit question about nothing the store sells is out of scope."""
     last = state.get("last_query")
+    cards = state.get("last_suggestions") or []
+    about_cards = bool(cards) and intent in ("discovery", "smalltalk") and not _SMALLTALK.match(
+        text)
     # A follow-up refers to the search just shown, not to one from before a sizing or
     # order question ("I'm usually a M" then answers that, not the old search).
     may_refine = (intent in ("discovery", "smalltalk") and last is not None
                   and query.has_constraints
                   and state.get("intent") not in ("sizing", "order_status"))
-    if intent not in ("discovery", "sizing") and not may_refine:
+    if intent not in ("discovery", "sizing") and not may_refine and not about_cards:
         return {}
     with Session(ctx.engine) as session:
         scope = store_scope(session)
         ctx.reads.append("catalog")
         ctx.catalogue_names = tuple(p.name for p in scope.products)
+        if about_cards:
+            follow = follow_up_on_cards(text, query, cards, last, vocab,
+                                        names_product=scope.names_a_kind(query.terms))
+            if follow is not None:
+                return follow
         refined = _follow_up(query, last, scope) if may_refine else None
         if refined is not None:
             return {"intent": "discovery", "refined_query": asdict(refined)}
