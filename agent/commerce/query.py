@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.commerce.options import Ask, OptionVocabulary, colour_like, tokens
+from agent.i18n import colour_words
 
 # Letter sizes and the words for them (apparel convention, any store).
 SIZE_WORDS = {
@@ -134,10 +135,25 @@ def _size(text: str, sized: str, vocabulary: OptionVocabulary | None) -> str | N
     return None
 
 
-def parse_query(text: str, vocabulary: OptionVocabulary | None = None) -> ShopperQuery:
+def in_catalogue_words(text: str, language: str) -> str:
+    """The message with its colour words in English, the language catalogues' option values
+    are written in ("chaqueta en negro" -> "chaqueta en black"); English text is unchanged."""
+    if language == "en":
+        return text
+    for word, english in sorted(colour_words(language).items(), key=lambda w: -len(w[0])):
+        if word != english:
+            text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", english, text,
+                          flags=re.IGNORECASE)
+    return text
+
+
+def parse_query(text: str, vocabulary: OptionVocabulary | None = None,
+                language: str = "en") -> ShopperQuery:
     """The message's terms and constraints; option values are read only with the store's
-    `vocabulary` (without it, size and budget alone)."""
+    `vocabulary` (without it, size and budget alone).  In Spanish, German or French the
+    colour words are read as the English ones catalogues use."""
     query = ShopperQuery(text=text)
+    text = in_catalogue_words(text, language)
     lowered = text.lower()
     if match := _BUDGET_RANGE.search(text):
         low, high = sorted((float(match.group(1)), float(match.group(2))))

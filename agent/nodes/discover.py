@@ -137,7 +137,7 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
     postcodes = [p for text in shopper_texts(state) if (p := find_postcode(text))]
     with Session(ctx.engine) as session:
         vocab = vocabulary(session)
-        said = parse_query(last_shopper_text(state), vocab)
+        said = parse_query(last_shopper_text(state), vocab, state.get("language") or "en")
         # A follow-up ("no, the blue one") searches the last query with its constraints
         # laid over it (the router built it); anything else is searched as said.
         refined = state.get("refined_query")

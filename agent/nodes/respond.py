@@ -28,6 +28,7 @@ from sqlmodel import Session
 from agent.commerce.catalog import product_names
 from agent.commerce.options import OptionVocabulary, vocabulary
 from agent.context import TandemContext
+from agent.i18n.language import language_name
 from agent.llm.limits import ModelBusy
 from agent.llm.scripted import ScriptExhausted
 from agent.nodes.text import last_shopper_text
@@ -96,10 +97,12 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
     intent = state.get("intent", "smalltalk")
     facts = state.get("facts", {})
     shopper = last_shopper_text(state)
-    values = {"intent": intent, "facts": facts, "suggestions": state.get("suggestions", []),
-              "shopper": shopper}
+    language = state.get("language") or "en"
+    values: dict[str, Any] = {
+        "intent": intent, "facts": facts, "suggestions": state.get("suggestions", []),
+        "shopper": shopper, "reply_language": language_name(language)}
     emit = runtime.stream_writer
-    fallback = ctx.prompts.render("fallback", **values)
+    fallback = ctx.prompts.render("fallback", language, **values)
     text = ""
     llm: dict[str, Any] = {"calls": 0}
     if ctx.model is None:
@@ -116,7 +119,7 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             llm["error"] = "not_scripted"  # the scripted provider answers from templates
         except ModelBusy:
             llm["error"] = "busy"  # logged by the gate, with its queue counters
-            fallback = ctx.prompts.render("busy", **values)
+            fallback = ctx.prompts.render("busy", language, **values)
         except TimeoutError:
             log.warning("reply model timed out after %.1fs; using the fallback reply",
                         ctx.llm_timeout_s)
@@ -134,7 +137,7 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
                 intent, facts, shopper, text, store_names=names,
                 cards=state.get("suggestions", []),
                 vocabulary=await asyncio.to_thread(_vocabulary, ctx.engine),
-                language=state.get("language") or "en")
+                language=language)
             if ctx.reply_checks is not None:
                 ctx.reply_checks.record(intent, problem)
             if problem:

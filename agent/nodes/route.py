@@ -21,6 +21,7 @@ from agent.commerce.query import (
 )
 from agent.commerce.scope import StoreScope, store_scope
 from agent.context import TandemContext
+from agent.i18n.language import detect as detect_language
 from agent.nodes.follow_up import follow_up_on_cards
 from agent.nodes.text import last_shopper_text, normalise
 from agent.state import ConversationState, Intent
@@ -125,9 +126,11 @@ def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str
         "facts": {}, "suggestions": [], "verdict": None, "last_question": asked,
         "refined_query": None, "focus": None,
     }
+    language = detect_language(text, state.get("language") or "en")
+    update["language"] = language
     with Session(ctx.engine) as session:
         vocab = vocabulary(session)  # cached per process; one cheap query to see it is current
-    query = parse_query(text, vocab)
+    query = parse_query(text, vocab, language)
     if query.size is not None:
         # A size the shopper states is kept for the rest of the conversation.
         update["shopper_size"] = query.size
