@@ -33,11 +33,14 @@ _SIZE_TOKEN = re.compile(r"\b(XXS|XS|XXL|XL|\dXL|S|M|L|\d{1,2}(?:[.,]5)?)\b", re
 _SIZE_ALONE = re.compile(r"(?<![\w-])(XXS|XS|XXL|XL|[2-5]XL)(?![\w-])")
 _NOT_IN_STOCK = re.compile(
     r"\b(out of stock|sold out|not (?:in stock|available)|unavailable|no longer|"
+    r"couldn't find|could not find|no he encontrado|nichts .{0,30}gefunden|n'ai rien trouvé|"
     r"(?:don't|do not|doesn't|does not|didn't) (?:have|carry|come)|(?:isn't|aren't|is not|"
     r"are not) (?:in stock|available)|none (?:left|in stock)|no tenemos|agotad[oa]s?|"
     r"no (?:está|están|hay) disponibles?|nicht (?:vorrätig|verfügbar|auf lager)|ausverkauft|"
     r"haben (?:wir )?(?:es |ihn |sie )?(?:leider )?nicht|n'avons pas|épuisée?s?|"
     r"(?:pas|plus) disponibles?|rupture de stock)\b", re.IGNORECASE)
+_INSTEAD = re.compile(r"\b(instead of|rather than|en lugar de|en vez de|statt|anstelle|"
+                      r"au lieu de)\b", re.IGNORECASE)
 _IN_STOCK = re.compile(
     r"\b(in stock|available|we (?:do )?have|we've got|we carry|yes,? we|en stock|disponibles?|"
     r"tenemos|hay|auf lager|vorrätig|verfügbar|haben wir|wir haben|nous avons)\b",
@@ -139,7 +142,8 @@ def extract_claims(reply: str, *, names: Iterable[str] = (),
     for sentence in _sentences(reply):
         text, named = _named(sentence, names)
         product = named[0] if len(named) == 1 else None
-        negated = bool(_NOT_IN_STOCK.search(text))
+        # "We don't have it in gold", "silver instead of gold": the asked value may be said.
+        negated = bool(_NOT_IN_STOCK.search(text) or _INSTEAD.search(text))
 
         def add(kind: str, words: str, product: str | None = product,
                 negated: bool = negated) -> None:

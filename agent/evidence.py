@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 EvidenceKind = Literal["shopper_words", "similar", "budget", "size", "color", "option",
-                       "stock", "history", "alternative"]
+                       "page", "stock", "history", "alternative"]
 
 
 class Evidence(BaseModel):
@@ -30,6 +30,8 @@ def because_text(evidence: list[Evidence]) -> str:
     sizes = [e.detail for e in evidence if e.kind == "size"]
     # Options of a variant asked for by name ("gold color and leather band material").
     options = [e.detail for e in evidence if e.kind == "option"]
+    # What the product's own page says, quoted when the shopper asked about it.
+    pages = [e.detail for e in evidence if e.kind == "page"]
     stock = [e.detail for e in evidence if e.kind == "stock"]
     history = [e.detail for e in evidence if e.kind == "history"]
     # Why a stand-in is offered ("The Cascade in Blue is sold out in size M; this is the
@@ -45,6 +47,8 @@ def because_text(evidence: list[Evidence]) -> str:
         parts.append("it comes in " + sizes[0])
     if options:
         parts.append("it comes " + options[0] + ", as you asked")
+    if pages:
+        parts.append("its product page says: " + " ".join(pages))
     if history:
         parts.append(history[0])
     if parts:

@@ -37,6 +37,12 @@ class ConversationState(InputState, total=False):
     """The latest cards shown (product and variant ids, name, price, size, colour, options,
     `because` and stored evidence), kept across turns and replaced when new suggestions are
     made: "why did you suggest that?", "the second one", "is it waterproof?" refer to them."""
+    unsure: dict[str, Any] | None
+    """The router's reading of a message its rules cannot place (a product asked for in
+    another language than the catalogue's), as `ShopperQuery` fields, for one
+    schema-constrained model call (agent/nodes/understand.py); reset every turn."""
+    understood: dict[str, Any] | None
+    """What that call cost and answered this turn (calls, seconds, answer), for the evals."""
     focus: dict[str, Any] | None
     """The card a product question is about this turn ("how heavy is it?": the first card;
     "the second one": the second), one of `last_suggestions` (reset every turn)."""

@@ -196,7 +196,9 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
             if weight:
                 score += weight
                 matched.append(term)
-        by_meaning = not matched and sims is not None and sims.is_match(product.id)
+        by_meaning = not matched and sims is not None and (
+            sims.is_match(product.id)
+            or (query.language != "en" and sims.is_loose_match(product.id)))
         if not matched and not by_meaning:
             continue
         views = [view_of(v) for v in variants_by_product.get(product.id, []) if v.available]

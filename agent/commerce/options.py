@@ -77,6 +77,21 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def _breaks(text: str) -> set[int]:
+    """Token positions with a comma, semicolon or full stop before them."""
+    raw = list(_TOKEN.finditer(_INCH_MARK.sub(r"\1 inch", text.lower())))
+    source = _INCH_MARK.sub(r"\1 inch", text.lower())
+    return {n for n in range(1, len(raw))
+            if re.search(r"[,;.!?]", source[raw[n - 1].end():raw[n].start()])}
+
+
+def _distance(value: tuple[int, int], name: tuple[int, int], breaks: set[int]) -> int:
+    (i, j), (s, e) = value, name
+    if s >= j:
+        return s - j + (2 if any(b in breaks for b in range(j, s + 1)) else 0)
+    return max(i - e, 0) + (2 if any(b in breaks for b in range(e, i + 1)) else 0)
+
+
 def key(text: str) -> str:
     """The canonical form two spellings of one value share ("Wi-Fi" and "wifi": "wifi")."""
     return "".join(tokens(text))
@@ -218,6 +233,7 @@ class OptionVocabulary:
     def find(self, text: str) -> list[Ask]:
         """The option values the text names (longest match first), without negated ones."""
         parts = tokens(text)
+        breaks = _breaks(text)
         names_at = self._name_spans(parts)
         found: list[Ask] = []
         i = 0
@@ -230,9 +246,12 @@ class OptionVocabulary:
                 continue
             j, k = hit
             if not (i > 0 and parts[i - 1] in _NEGATION):
-                # Options named beside the words, nearest first ("black lenses": lens).
-                near = [n for _, n in sorted(
-                    (max(s - j, i - e, 0), n) for (s, e), ns in names_at.items()
+                # Options named beside the words, nearest first ("black lenses": lens); a
+                # comma between them is a step further ("black frame, brown lens": the
+                # brown is the lens's), and at equal steps the name after the value wins.
+                near = [n for *_, n in sorted(
+                    (_distance((i, j), (s, e), breaks), s < i, n)
+                    for (s, e), ns in names_at.items()
                     if s - 2 <= j and e + 2 >= i for n in ns)]
                 inner = {p for a in range(i, j) for b in range(a + 1, j + 1)
                          if (a, b) != (i, j) for p in self._full.get("".join(parts[a:b]), ())}

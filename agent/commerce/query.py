@@ -93,6 +93,9 @@ class ShopperQuery:
     min_price: float | None = None
     options: list[dict[str, Any]] = field(default_factory=list)
     """Option values the shopper named, as `Ask.as_dict()` (JSON, kept in the state)."""
+    language: str = "en"
+    """The language the words are in: other than English, the catalogue's keywords rarely
+    meet them and meaning decides more (agent/commerce/catalog.py)."""
 
     @property
     def has_constraints(self) -> bool:
@@ -152,7 +155,7 @@ def parse_query(text: str, vocabulary: OptionVocabulary | None = None,
     """The message's terms and constraints; option values are read only with the store's
     `vocabulary` (without it, size and budget alone).  In Spanish, German or French the
     colour words are read as the English ones catalogues use."""
-    query = ShopperQuery(text=text)
+    query = ShopperQuery(text=text, language=language)
     text = in_catalogue_words(text, language)
     lowered = text.lower()
     if match := _BUDGET_RANGE.search(text):
@@ -204,7 +207,7 @@ def refine(previous: ShopperQuery, follow_up: ShopperQuery, *,
         terms=list(previous.terms if keep_terms else follow_up.terms),
         size=follow_up.size or previous.size, color=follow_up.color or previous.color,
         min_price=previous.min_price, max_price=previous.max_price,
-        options=[a.as_dict() for a in (*kept, *new_asks)])
+        options=[a.as_dict() for a in (*kept, *new_asks)], language=follow_up.language)
     if follow_up.max_price is not None or follow_up.min_price is not None:
         merged.min_price, merged.max_price = follow_up.min_price, follow_up.max_price
     return merged

@@ -66,11 +66,13 @@ class StoreScope:
         known = self.kind_words | self.name_words | self.attribute_words
         return sum(t in known for t in words) / len(words) >= MIN_STORE_SHARE
 
-    def means_a_product(self, session: Session, text: str) -> bool:
+    def means_a_product(self, session: Session, text: str, *, loose: bool = False) -> bool:
         """Whether the semantic search finds a product close to `text` (False without the
-        embedding model: then the catalogue's words decide alone)."""
+        embedding model: then the catalogue's words decide alone).  `loose` for a message
+        in another language than the catalogue's, whose similarities run lower."""
         sims = similarities(session, text, self.products)
-        return sims is not None and any(sims.is_match(p.id) for p in self.products)
+        return sims is not None and any(
+            sims.is_match(p.id) or (loose and sims.is_loose_match(p.id)) for p in self.products)
 
 
 def _head_noun(name: str) -> str | None:

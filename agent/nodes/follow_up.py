@@ -29,7 +29,7 @@ _LAST = r"last|último|última|letzte[nrs]?|dernier|dernière"
 # is a new search; the model reads what these rules cannot (agent/nodes/understand.py).
 _ANAPHOR = re.compile(
     r"\b(it|its|it's|that one|this one|those ones|these ones|them|they|the one|lo|ese|esa|"
-    r"este|esta|ihn|dieses|diese[nr]?|celui|celle|ça)\b", re.IGNORECASE)
+    r"este|esta|ihn|dieses|diese[nr]?|celui|celle|ça|il|elle|ils|elles)\b", re.IGNORECASE)
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(is|are|does|do|did|can|could|will|would|how|what|which|has|have|"
     r"es|está|tiene|cuánto|cuanto|qué|que|cómo|como|ist|hat|wie|was|welche[nrs]?|"
@@ -86,8 +86,12 @@ def follow_up_on_cards(text: str, query: ShopperQuery, cards: list[dict[str, Any
     """The router's reading of a message about the latest cards, or None.
 
     `names_product` says the message names a product of its own ("show me tents"): then it
-    is a new search, unless it names one of the cards."""
+    is a new search, unless it names one of the cards.  Spanish, German and French often
+    leave the pronoun out ("¿es impermeable?"): a question there is about the first card."""
     card = pointed_card(text, cards)
+    if card is None and query.language != "en" and _QUESTION.search(text) and not (
+            names_product or query.asks or query.size):
+        card = 0
     named_card = _ordinal(text, len(cards)) is not None or _named_card(text, cards) is not None
     if names_product and not named_card:
         return None

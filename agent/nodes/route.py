@@ -109,7 +109,8 @@ def _in_scope(intent: Intent, query: ShopperQuery, scope: StoreScope,
         return (not product_words or scope.names_a_product(product_words)
                 or scope.means_a_product(session, query.text))
     return (query.has_constraints or bool(_SHOPPING.search(query.text))
-            or scope.about_the_store(query.terms) or scope.means_a_product(session, query.text))
+            or scope.about_the_store(query.terms)
+            or scope.means_a_product(session, query.text, loose=query.language != "en"))
 
 
 def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str
     )
     update: dict[str, Any] = {
         "facts": {}, "suggestions": [], "verdict": None, "last_question": asked,
-        "refined_query": None, "focus": None,
+        "refined_query": None, "focus": None, "unsure": None, "understood": None,
     }
     language = detect_language(text, state.get("language") or "en")
     update["language"] = language
@@ -177,7 +178,12 @@ def _against_catalogue(intent: Intent, text: str, query: ShopperQuery,
         refined = _follow_up(query, last, scope) if may_refine else None
         if refined is not None:
             return {"intent": "discovery", "refined_query": asdict(refined)}
+        # Another language than the catalogue's, and no word of it the catalogue has: the
+        # rules are unsure what is asked, so the model reads it once (understand.py).
+        unsure = (query.language != "en" and intent == "discovery"
+                  and not scope.about_the_store(query.terms))
         if intent == "smalltalk" or _in_scope(intent, query, scope, session):
-            return {}
+            return {"unsure": asdict(query)} if unsure else {}
     facts = {} if _SMALLTALK_OPENING.match(text) else {"out_of_scope": "not_in_catalogue"}
-    return {"intent": "smalltalk", "facts": facts}
+    return {"intent": "smalltalk", "facts": facts} | ({"unsure": asdict(query)} if unsure
+                                                      else {})
