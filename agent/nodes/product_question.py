@@ -28,8 +28,8 @@ def product_question(state: ConversationState, runtime: Runtime[TandemContext]
     ctx.reads.append("catalog")
     if product is None:  # the product left the catalogue since it was shown
         return {"facts": {"no_match": True}, "intent": "discovery"}
-    options = dict(variant.options or {}) if variant is not None else dict(
-        card.get("options") or {})
+    stored = variant.options if variant is not None else card.get("options")
+    options = {str(k): str(v) for k, v in (stored or {}).items() if v not in (None, "")}
     answer = answer_question(last_shopper_text(state), name=product.name,
                              description=product.description, tags=product.tags,
                              options=options)
