@@ -7,12 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DB := var/tandem.db
 CHROMIUM := /usr/bin/chromium
+# npm writes this file on every install: older than package-lock.json means out of date.
+NODE_MODULES := node_modules/.package-lock.json
 # External data sets for evals, tests and benchmarks (never needed to serve): the folder
 # beside the checkout when it is there; tests that need it skip without it (fail in CI).
 export TANDEM_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: run setup browser-setup demo-data test test-fast test-embedded test-browser lint bench \
-	bench-api bench-widget clean
+.PHONY: run setup browser-setup widget demo-data test test-fast test-embedded test-browser \
+	test-packaging lint bench bench-api bench-widget clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,9 +24,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+## The widget's build and lint tools (esbuild, eslint) and the browser tests' axe-core, at the
+## versions in package-lock.json.
+$(NODE_MODULES): package-lock.json
+	npm ci --no-audit --no-fund
+
+## The chat widget: widget/src/ (ES modules) bundled and minified by esbuild into
+## api/static/widget.js. Commit the result: `make run` serves it and needs no Node.
+widget: $(NODE_MODULES)
+	node widget/build.js
+
 ## What the browser tests need: Debian's Chromium (installed as root or with sudo; without
 ## either the browser tests skip, except in CI) and axe-core from npm (package-lock.json).
-browser-setup:
+browser-setup: $(NODE_MODULES)
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
@@ -33,7 +45,6 @@ browser-setup:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
-	test -d node_modules || npm ci --no-audit --no-fund
 
 $(DB): | $(STAMP)
 	$(BIN)/tandem demo-data
@@ -45,30 +56,38 @@ demo-data: $(STAMP)
 run: $(STAMP) $(DB)
 	$(BIN)/tandem serve --host $(HOST) --port $(PORT)
 
-## Every test: unit, API on SQLite and PostgreSQL, and the embedded-model tests.
+## Every test: unit, API on SQLite and PostgreSQL, the embedded-model tests, the widget's
+## build check and the wheel test (packaging). npm's tools come first, so lint runs eslint.
 ## The browser tests run in their own pytest process: Playwright's sync API keeps an event
 ## loop running that would clash with pytest-asyncio's loops in the same process.
-test: lint browser-setup
+test: $(NODE_MODULES) lint browser-setup
 	$(BIN)/python -m pytest -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
-## Everything but the slow embedded-model tests.
+## Everything but the slow tests: the embedded model, the browser and the wheel install.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not embedded and not browser"
+	$(BIN)/python -m pytest -m "not embedded and not browser and not packaging"
 
 ## Only the tests that run the embedded local model.
 test-embedded: $(STAMP)
 	$(BIN)/python -m pytest -m embedded
 
+## Only the wheel test: build it, install it in a fresh venv outside the checkout, serve a turn.
+test-packaging: $(STAMP)
+	$(BIN)/python -m pytest -m packaging
+
 ## Only the end-to-end widget tests in headless Chromium (screenshots in artifacts/).
 test-browser: $(STAMP) browser-setup
 	$(BIN)/python -m pytest -m browser
 
-## Style (ruff), the layers (import-linter: see pyproject.toml) and types (mypy).
+## Style (ruff), the layers (import-linter: see pyproject.toml), types (mypy), and the
+## widget's source (eslint, when `npm ci` has installed it: `make test` does first).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
+	@if [ -x node_modules/.bin/eslint ]; then node_modules/.bin/eslint widget eslint.config.js; \
+	else echo "eslint skipped: no node_modules (npm ci)"; fi
 
 ## Tandem against the ReAct baseline on the embedded model (tokens, calls, latency, grounding).
 bench: $(STAMP)

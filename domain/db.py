@@ -1,5 +1,6 @@
 """The database engine and sessions.  Schema is created with `create_all` (documented in
-the README); the same code serves SQLite and PostgreSQL.  `engine_for` creates the tables
+the README) and brought up to date additively (`domain/schema.py`); the same code serves
+SQLite and PostgreSQL.  `engine_for` creates the tables
 registered so far: the domain's always, the web app's once `api.db` has imported them."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from domain import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from domain.schema import upgrade_schema
 
 # PostgreSQL: enough connections for every thread that may hold one at once (Starlette's 40
 # threads for sync routes and dependencies plus the loop's executor for graph nodes and turn
@@ -51,9 +53,10 @@ def make_engine(url: str) -> Engine:
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
-    """One engine per database URL per process."""
+    """One engine per database URL per process, its tables created or brought up to date."""
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
+    upgrade_schema(engine)  # a database from an older Tandem gets the columns added since
     return engine
 
 

@@ -2,15 +2,17 @@
 assistant learns about a shopper's fit.  The bottom layer: it imports nothing of Tandem's.
 
 Money is stored as integer cents.  Ids of catalogue, customer and order rows are the
-store's own ids (a SKU, a tau-bench item id, `#W0000001`), so a retailer can match every
-answer to its own systems.  The tables the web app owns (conversations, handoffs, agents)
-live in `api/models.py`.
+store's own ids where it has stable ones (a Shopify handle, a tau-bench item id,
+`#W0000001`), so a retailer can match every answer to its own systems; a Shopify variant,
+which an export names only by its product and option values, gets an id derived from them
+(`api/importers/variant_ids.py`) and keeps its SKU in `Variant.sku`.  The tables the web
+app owns (conversations, handoffs, agents) live in `api/models.py`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
@@ -19,6 +21,13 @@ from sqlmodel import Field, SQLModel
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
+
+InventoryMode = Literal["tracked", "untracked", "continue"]
+"""How the store counts a variant's stock: `tracked` sells what the stock levels hold;
+`untracked` keeps no count and always sells (Shopify's empty inventory tracker);
+`continue` keeps a count but sells on when it runs out (Shopify's "continue selling when
+out of stock").  Only `tracked` stock can say how many are left."""
+INVENTORY_MODES: tuple[InventoryMode, ...] = ("tracked", "untracked", "continue")
 
 ORDER_STATUSES = (
     "pending",
@@ -31,13 +40,16 @@ ORDER_STATUSES = (
 
 
 class Product(SQLModel, table=True):
-    id: str = Field(primary_key=True, max_length=64)
-    name: str = Field(index=True, max_length=200)
-    category: str = Field(index=True, max_length=80)
+    # 255: Shopify's own limit for handles and titles; an id is the store's handle.
+    id: str = Field(primary_key=True, max_length=255)
+    name: str = Field(index=True, max_length=255)
+    category: str = Field(index=True, max_length=255)
     description: str = ""
     tags: str = Field(default="", description="space-separated search keywords")
     season: str = Field(default="all", max_length=16, description="winter, summer or all")
     size_chart: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    for_sale: bool = Field(default=True, description="false for a draft or archived product: "
+                                                     "kept, never offered")
 
 
 class ProductVector(SQLModel, table=True):
@@ -46,7 +58,7 @@ class ProductVector(SQLModel, table=True):
 
     __tablename__ = "product_vector"
 
-    product_id: str = Field(primary_key=True, max_length=64)
+    product_id: str = Field(primary_key=True, max_length=255)
     model: str = Field(max_length=64)
     text_sha: str = Field(max_length=64)
     vector: bytes = Field(description="float16, L2-normalised")
@@ -55,16 +67,21 @@ class ProductVector(SQLModel, table=True):
 class Variant(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     product_id: str = Field(foreign_key="product.id", index=True)
-    size: str | None = Field(default=None, max_length=16)
-    color: str | None = Field(default=None, max_length=40)
+    sku: str | None = Field(default=None, index=True, max_length=255,
+                            description="the store's SKU: searchable, not unique (stores "
+                                        "share one SKU across sizes or products)")
+    size: str | None = Field(default=None, max_length=64)
+    color: str | None = Field(default=None, max_length=128)
     options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     price_cents: int | None = Field(default=None, ge=0)
     available: bool = Field(default=True, description="the store's own sellable flag")
+    inventory: str = Field(default="tracked", max_length=16,
+                           description="tracked, untracked or continue (InventoryMode)")
 
 
 class Location(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
-    name: str = Field(max_length=80)
+    name: str = Field(max_length=255)
     kind: str = Field(default="store", max_length=16, description="store or warehouse")
     region: str = Field(max_length=32)
     ship_days: int = Field(default=3, ge=0, description="days to reach a shopper in its region")
@@ -103,7 +120,7 @@ class OrderItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: str = Field(foreign_key="shop_order.id", index=True)
     variant_id: str = Field(max_length=64)
-    product_name: str = Field(max_length=200)
+    product_name: str = Field(max_length=255)
     quantity: int = Field(default=1, ge=1)
     price_cents: int = Field(default=0, ge=0)
 
@@ -128,7 +145,7 @@ class FitFeedback(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: str = Field(index=True, max_length=64)
-    item_id: str = Field(index=True, max_length=64, description="the product id")
+    item_id: str = Field(index=True, max_length=255, description="the product id")
     size: str = Field(max_length=16, description="the size bought")
     fit: str = Field(max_length=8, description="small, fit or large")
     height_in: float | None = Field(default=None, gt=0)

@@ -81,7 +81,7 @@ class CachedChatModel(BaseChatModel):
         except (OSError, ValueError, KeyError):
             return None  # a torn or stale entry is simply a miss
 
-    def _store(self, key: str, text: str) -> None:
+    def _write(self, key: str, text: str) -> None:
         path = self._path(key)
         if path is None:
             return
@@ -120,7 +120,7 @@ class CachedChatModel(BaseChatModel):
             reply = self.inner.invoke(messages, stop=stop, **kwargs)
             text, cached = str(reply.content), False
             usage = getattr(reply, "usage_metadata", None)
-            self._store(key, text)
+            self._write(key, text)
         self._count(messages, text, usage, cached)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
@@ -134,7 +134,7 @@ class CachedChatModel(BaseChatModel):
             reply = await self.inner.ainvoke(messages, stop=stop, **kwargs)
             text, cached = str(reply.content), False
             usage = getattr(reply, "usage_metadata", None)
-            self._store(key, text)
+            self._write(key, text)
         self._count(messages, text, usage, cached)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
@@ -157,5 +157,5 @@ class CachedChatModel(BaseChatModel):
                 parts.append(piece)
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
         text = "".join(parts)
-        self._store(key, text)
+        self._write(key, text)
         self._count(messages, text, usage, cached=False)

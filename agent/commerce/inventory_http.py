@@ -8,10 +8,15 @@ The contract the retailer's API must meet (JSON over HTTP):
 
     200 {"stock": {"RO-CASC-JKT-BLU-M": [
             {"location_id": "PDX", "location_name": "Portland store", "region": "US-West",
-             "kind": "store", "quantity": 2, "ship_days": 1}, ...], ...}}
+             "kind": "store", "quantity": 2, "ship_days": 1,
+             "inventory": "tracked"}, ...], ...}}
 
-A variant the API leaves out, or lists with no positive quantity, counts as out of stock:
-when in doubt we never present an item as available.
+`inventory` is optional (default "tracked"): "untracked" for a variant whose stock the
+store does not count (always sellable where listed; `quantity` is then ignored, send 0),
+"continue" for one the store keeps selling when it runs out (sellable where listed,
+`quantity` is what is on hand).  A tracked variant the API leaves out, or lists with no
+positive quantity, counts as out of stock: when in doubt we never present an item as
+available.
 
 Failure handling, so a slow or broken inventory API never hangs a shopper's turn:
 - every request has a short timeout;
@@ -37,6 +42,7 @@ import httpx
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.commerce.inventory import InventoryUnavailable, StockAt
+from domain.tables import InventoryMode
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,7 @@ class _Level(BaseModel):
     kind: str = "store"
     quantity: int
     ship_days: int = Field(ge=0)
+    inventory: InventoryMode = "tracked"
 
 
 class _StockResponse(BaseModel):
@@ -166,7 +173,7 @@ class HttpInventory:
             raise
         self.breaker.record_success()
         return {vid: [StockAt(**level.model_dump()) for level in body.stock.get(vid, [])
-                      if level.quantity > 0]
+                      if level.quantity > 0 or level.inventory != "tracked"]
                 for vid in variant_ids}
 
     def _post_with_retries(self, variant_ids: list[str]) -> _StockResponse:

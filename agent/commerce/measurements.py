@@ -38,13 +38,13 @@ def parse_body(text: str) -> dict[str, float]:
         kilos = match.group(2).lower().startswith("k")
         found["weight_lbs"] = round(value * _LB_PER_KG, 1) if kilos else value
     for match in _PART_FIRST.finditer(text):
-        _store(found, match.group(1), match.group(2), match.group(3))
+        _add_measurement(found, match.group(1), match.group(2), match.group(3))
     for match in _NUMBER_FIRST.finditer(text):
-        _store(found, match.group(3), match.group(1), match.group(2))
+        _add_measurement(found, match.group(3), match.group(1), match.group(2))
     return found
 
 
-def _store(found: dict[str, float], part: str, number: str, unit: str | None) -> None:
+def _add_measurement(found: dict[str, float], part: str, number: str, unit: str | None) -> None:
     name = part.lower().rstrip("s") if part.lower().startswith("hip") else part.lower()
     value = float(number)
     if unit and unit.lower() == "cm":

@@ -46,6 +46,10 @@ LOOSE_TOP = 8
 # lift the rain jacket over "Powder Day" ski pants for "gear for a rainy day", not enough
 # to bury a product whose name the shopper typed.
 BONUS_WEIGHT = 20.0
+# e5 was trained on at most 512 tokens; the engine embeds longer text too, in time that
+# grows with its length (a 30 KB product description took minutes on two cores), for no
+# better vector.  Name, category and tags come first in the text, so they are always in.
+MAX_TOKENS = 512
 
 
 def product_text(product: Product) -> str:
@@ -102,10 +106,20 @@ class _Encoder:
         if todo:
             by_key = dict(zip(keys, texts, strict=True))
             with self._lock:
-                vectors = model.passage([by_key[k] for k in todo])
+                vectors = model.passage([_within_window(model, by_key[k]) for k in todo])
             for key, vector in zip(todo, vectors, strict=True):
                 self._cache[key] = np.asarray(vector, dtype=np.float32)
         return [self._cache[k] for k in keys]
+
+
+def _within_window(model: Any, text: str) -> str:
+    """`text` cut to the model's window of MAX_TOKENS (the tokenizer is cheap; a cut by
+    the share of characters converges in a step or two)."""
+    tokens = int(model.token_count(text))
+    while tokens > MAX_TOKENS:
+        text = text[:int(len(text) * MAX_TOKENS / tokens * 0.95)]
+        tokens = int(model.token_count(text))
+    return text
 
 
 ENCODER = _Encoder()

@@ -2,8 +2,8 @@
 
     {"locations": [{"id", "name", "kind", "region", "ship_days"}],
      "products": [{"id", "name", "category", "description", "tags", "season", "size_chart",
-                   "variants": [{"id", "size", "color", "price", "available",
-                                 "stock": {"LOC": qty}}]}],
+                   "variants": [{"id", "sku", "size", "color", "price", "available",
+                                 "inventory", "stock": {"LOC": qty}}]}],
      "customers": [{"id", "email", "name", "postcode", "region"}],
      "orders": [{"id", "customer_id", "status", "created_at", "email", "postcode",
                  "carrier", "tracking_number", "expected_delivery",
@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api.importers.writer import (
+from api.importers.records import (
     CustomerRecord,
     LocationRecord,
     MalformedFile,
@@ -32,7 +32,7 @@ from api.importers.writer import (
     StoreData,
     VariantRecord,
 )
-from domain.tables import ORDER_STATUSES
+from domain.tables import ORDER_STATUSES, InventoryMode
 
 
 class _Strict(BaseModel):
@@ -49,15 +49,17 @@ class LocationIn(_Strict):
 
 class VariantIn(_Strict):
     id: str = Field(min_length=1, max_length=64)
+    sku: str | None = None
     size: str | None = None
     color: str | None = None
     price: float | None = Field(default=None, ge=0)
     available: bool = True
+    inventory: InventoryMode = "tracked"
     stock: dict[str, int] = Field(default_factory=dict)
 
 
 class ProductIn(_Strict):
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=255)
     name: str = Field(min_length=1)
     category: str = Field(min_length=1)
     description: str = ""
@@ -148,9 +150,10 @@ def load_json_store(path: Path) -> StoreData:
         product = ProductRecord(**p.model_dump(exclude={"variants"}),
                                 source=f"product {p.id}")
         product.variants = [VariantRecord(
-            id=v.id, product_id=p.id, size=v.size, color=v.color,
+            id=v.id, product_id=p.id, sku=v.sku, size=v.size, color=v.color,
             options={k: x for k, x in (("size", v.size), ("color", v.color)) if x},
-            price_cents=_cents(v.price), available=v.available, stock=dict(v.stock))
+            price_cents=_cents(v.price), available=v.available, inventory=v.inventory,
+            stock=dict(v.stock))
             for v in p.variants]
         data.products.append(product)
     data.customers = [CustomerRecord(**c.model_dump()) for c in store.customers]

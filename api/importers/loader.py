@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 
 from api.importers.json_store import load_json_store
 from api.importers.quality import QualityReport, check_quality
+from api.importers.records import MalformedFile, StoreData
 from api.importers.shopify_csv import load_shopify_csv
 from api.importers.tau_bench import FILES as TAU_FILES
 from api.importers.tau_bench import load_tau_store
-from api.importers.writer import MalformedFile, StoreData, WriteResult, write_store
+from api.importers.writer import WriteResult, retired_variants, write_store
 from domain.tables import Customer, Location, Variant
 
 Format = Literal["auto", "json", "shopify", "tau"]
@@ -45,9 +46,10 @@ def detect_format(path: Path) -> Literal["json", "shopify", "tau"]:
                         "use --format json|shopify|tau")
 
 
-def load_store(path: Path, *, fmt: Format = "auto", location_id: str | None = None
-               ) -> StoreData:
-    """Parse `path` with the right importer; `MalformedFile` names the line and reason."""
+def load_store(path: Path, *, fmt: Format = "auto", location_id: str | None = None,
+               skip_inactive: bool = False) -> StoreData:
+    """Parse `path` with the right importer; `MalformedFile` names the line and reason.
+    `skip_inactive` (Shopify) leaves draft, archived and unlisted products out."""
     chosen = detect_format(path) if fmt == "auto" else fmt
     if chosen == "tau":
         if not path.is_dir():
@@ -57,7 +59,7 @@ def load_store(path: Path, *, fmt: Format = "auto", location_id: str | None = No
     if not path.is_file():
         raise MalformedFile(path, 1, "no such file")
     if chosen == "shopify":
-        return load_shopify_csv(path, location_id=location_id)
+        return load_shopify_csv(path, location_id=location_id, skip_inactive=skip_inactive)
     return load_json_store(path)
 
 
@@ -71,7 +73,8 @@ def quality_against(engine: Engine, store: StoreData) -> QualityReport:
         return check_quality(
             store, known_variant_ids=_ids(session, col(Variant.id)),
             known_customer_ids=_ids(session, col(Customer.id)),
-            known_location_ids=_ids(session, col(Location.id)))
+            known_location_ids=_ids(session, col(Location.id)),
+            retired_variant_ids=[v.id for v in retired_variants(session, store)])
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,12 @@ class ImportOutcome:
 
 
 def import_store(engine: Engine, path: Path, *, fmt: Format = "auto", dry_run: bool = False,
-                 location_id: str | None = None,
+                 location_id: str | None = None, skip_inactive: bool = False,
                  on_report: Callable[[QualityReport], None] | None = None) -> ImportOutcome:
     """Read, check, report (through `on_report`), then write in one transaction unless this
     is a dry run.  Raises `MalformedFile` or `CannotImport` before anything is written."""
     started = time.perf_counter()
-    store = load_store(path, fmt=fmt, location_id=location_id)
+    store = load_store(path, fmt=fmt, location_id=location_id, skip_inactive=skip_inactive)
     report = quality_against(engine, store)
     read_seconds = time.perf_counter() - started
     if on_report is not None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from api.importers.writer import StoreData
+from api.importers.records import StoreData
 from domain.tables import Customer, Location, Order, Product, Variant
 
 EXAMPLES = 5  # examples shown per finding; the count is always complete
@@ -40,6 +40,7 @@ class QualityReport:
     orders_by_status: dict[str, int]
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -50,11 +51,22 @@ class QualityReport:
 
     def render(self) -> str:
         c = self.counts
-        lines = [f"Data-quality report: {self.format} store from {self.source}",
-                 f"To import: {c['locations']} locations, {c['products']} products, "
-                 f"{c['variants']} variants ({c['unavailable_variants']} not available), "
-                 f"{c['stock_levels']} stock levels, {c['customers']} customers, "
-                 f"{c['orders']} orders ({c['order_items']} order lines)"]
+        lines = [f"Data-quality report: {self.format} store from {self.source}"]
+        if self.rows:
+            lines.append(f"Rows: {self.rows['read']} read = {self.rows['variants']} variants + "
+                         f"{self.rows['without variant data']} without variant data (extra "
+                         f"images) + {self.rows['skipped']} skipped")
+        not_for_sale = c.get("products_not_for_sale", 0)
+        modes = [f"{n} {label}" for n, label in (
+            (c.get("untracked_variants", 0), "without a stock count (always available)"),
+            (c.get("continue_variants", 0), "sold when out of stock")) if n]
+        lines.append(
+            f"To import: {c['locations']} locations, {c['products']} products"
+            + (f" ({not_for_sale} not for sale)" if not_for_sale else "")
+            + f", {c['variants']} variants ({c['unavailable_variants']} not available"
+            + "".join(f"; {m}" for m in modes) + "), "
+            f"{c['stock_levels']} stock levels, {c['customers']} customers, "
+            f"{c['orders']} orders ({c['order_items']} order lines)")
         if self.orders_by_status:
             lines.append("Orders by status: " + ", ".join(
                 f"{status} {n}" for status, n in self.orders_by_status.items()))
@@ -118,12 +130,13 @@ def _too_long(store: StoreData) -> list[str]:
 
     checks: list[tuple[str, str | None, int, str]] = []
     for p in store.products:
-        checks += [(f"product {p.id} id", p.id, limit(Product, "id"), p.source),
+        checks += [(f"product {p.id[:80]} id", p.id, limit(Product, "id"), p.source),
                    (f"product {p.id} name", p.name, limit(Product, "name"), p.source),
                    (f"product {p.id} category", p.category, limit(Product, "category"),
                     p.source)]
         for v in p.variants:
             checks += [(f"variant {v.id} id", v.id, limit(Variant, "id"), v.source),
+                       (f"variant {v.id} SKU", v.sku, limit(Variant, "sku"), v.source),
                        (f"variant {v.id} size", v.size, limit(Variant, "size"), v.source),
                        (f"variant {v.id} colour", v.color, limit(Variant, "color"), v.source)]
     for c in store.customers:
@@ -140,13 +153,34 @@ def _too_long(store: StoreData) -> list[str]:
             for what, value, n, where in checks if value and len(value) > n]
 
 
+def _shared_skus(store: StoreData) -> list[str]:
+    """SKUs on more than one variant: stores reuse them (one per colour for every size, the
+    same on two products), which is why a SKU is kept, never used as the id."""
+    users: dict[str, list[str]] = defaultdict(list)
+    for p in store.products:
+        for v in p.variants:
+            if v.sku:
+                users[v.sku].append(f"{p.id[:60]} {v.source}".strip())
+    return [f"SKU {sku}: {len(where)} variants of {len({w.split()[0] for w in where})} "
+            f"products ({', '.join(where[:4])}{', ...' if len(where) > 4 else ''})"
+            for sku, where in users.items() if len(where) > 1]
+
+
 def check_quality(store: StoreData, *, known_variant_ids: frozenset[str] = frozenset(),
                   known_customer_ids: frozenset[str] = frozenset(),
-                  known_location_ids: frozenset[str] = frozenset()) -> QualityReport:
-    """Every check on `store`; `known_*` are ids already in the database (merge targets)."""
+                  known_location_ids: frozenset[str] = frozenset(),
+                  retired_variant_ids: Sequence[str] = ()) -> QualityReport:
+    """Every check on `store`; `known_*` are ids already in the database (merge targets);
+    `retired_variant_ids` are variants in the database of products this store lists that
+    the store no longer lists (the write retires them)."""
     report = QualityReport(format=store.format, source=str(store.path), counts=store.counts(),
-                           orders_by_status=store.orders_by_status(), notes=list(store.notes))
+                           orders_by_status=store.orders_by_status(), notes=list(store.notes),
+                           rows=dict(store.rows))
     variants = list(store.variants())
+    _add(report, "skipped_rows", "rows skipped, with the reason (the rest of the file is "
+         "imported)", [f"{s.where}: {s.reason}" for s in store.skipped])
+    for found in store.findings:
+        _add(report, found.check, found.summary, list(found.examples))
     _add(report, "duplicate_products", "same product id twice (the later one is kept)",
          _duplicates(((p.id, p.source) for p in store.products), "product"))
     _add(report, "duplicate_product_names", "same product name and category under two ids",
@@ -161,6 +195,13 @@ def check_quality(store: StoreData, *, known_variant_ids: frozenset[str] = froze
     _add(report, "duplicate_orders", "same order id twice (the later one is kept)",
          _duplicates(((o.id, o.source) for o in store.orders), "order"))
 
+    _add(report, "shared_skus", "SKUs on several variants (kept as an attribute; variants "
+         "are told apart by product and options)", _shared_skus(store))
+    _add(report, "products_without_variants", "products with no variant (never offered)",
+         [f"product {p.id[:80]} {p.source}".strip() for p in store.products if not p.variants])
+    _add(report, "retired_variants", "variants no longer in the file, of products it lists "
+         "(retired: not available, kept for order history)",
+         [f"variant {vid}" for vid in retired_variant_ids])
     _add(report, "variants_without_price", "variants with no price (never suggested)",
          [f"variant {v.id} {v.source}".strip() for v in variants if v.price_cents is None])
     _add(report, "variants_without_size", "variants with no size in a product that has sizes",

@@ -1,225 +1,303 @@
-"""Shopify's product CSV export (the columns Shopify documents), mapped onto `StoreData`.
+"""Shopify's product CSV export, mapped onto `StoreData` as Shopify models the store.
 
-One product spans several rows with the same Handle: the first has the Title and the
-option names; the rows after it (empty Title) are more variants, or only extra images.
-Columns used: Handle, Title, Body (HTML), Vendor, Product Category, Type, Tags, Status,
-Option1..3 Name / Value, Variant SKU, Variant Price, Variant Inventory Qty,
-Variant Inventory Policy.  Every other column (Image Src, SEO Title, ...) is ignored.
+* A product is its Handle; its rows need not be next to each other (a product in two
+  places is merged and reported).  The first row with a Title gives the product's details
+  and option names; every row with option values, a SKU or a price is a variant; a row with
+  none of them holds only an image.
+* A variant is its product plus its option values: its id is derived from them
+  (`variant_ids.py`), the SKU is kept as an attribute.  A second row with the same product
+  and options is a real duplicate: the first wins, the others are skipped and reported.
+* Inventory as the store keeps it (`shopify_inventory.py`); Status decides what is for
+  sale (active; draft, archived and unlisted are imported as not for sale, or skipped).
+* A value that cannot be stored (a price that is not a number, a handle longer than 255
+  characters) skips its row, with the line and the reason; the rest of the file imports.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
-from decimal import Decimal, InvalidOperation
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.importers.writer import (
-    DEFAULT_LOCATION_ID,
-    MalformedFile,
+from api.importers.html_text import html_to_text
+from api.importers.records import (
     ProductRecord,
+    ReaderFinding,
+    SkippedRow,
     StoreData,
     VariantRecord,
-    default_location,
 )
+from api.importers.shopify_columns import BadRecord, Row, ShopifyCsv, number
+from api.importers.shopify_inventory import StockColumns
+from api.importers.variant_ids import option_key, slug, variant_id
+from domain.tables import Product, Variant
 
-REQUIRED_COLUMNS = ("Handle", "Title")
-SIZE_OPTIONS = frozenset({"size"})
-COLOR_OPTIONS = frozenset({"color", "colour"})
 SEASON_TAGS = {"winter": "winter", "summer": "summer"}
-_HIDDEN = frozenset({"draft", "archived"})  # Status values a shopper cannot buy
-_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2",
-                         "h3", "h4", "h5", "h6", "table", "section", "article", "blockquote"})
-_MAX_ID = 64
+SIZE_WORDS = frozenset({"size", "sizes"})
+COLOR_WORDS = frozenset({"color", "colour", "colors", "colours"})
+FOR_SALE = "active"  # Status values: active, draft, archived, unlisted
+_FALSE = frozenset({"false", "no", "0"})
+_TAXONOMY_ID = re.compile(r"^(gid://\S+|[a-z]{2}(-\d+)+|\d+)$")
+_SEARCHABLE = re.compile(r"^[^\n<>{}\[\]]{1,60}$")  # a metafield value worth searching
 
 
-class _TextOnly(HTMLParser):
-    """Text of an HTML fragment: tags dropped, entities decoded, script/style bodies left out.
-    A parser, not a regex, so malformed or hostile markup cannot leak tags through."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._hidden += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._hidden = max(self._hidden - 1, 0)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
+def _limit(model: type, column: str) -> int:
+    return int(model.__table__.c[column].type.length)  # type: ignore[attr-defined]
 
 
-def html_to_text(html: str) -> str:
-    parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+class Skip(Exception):
+    """This row (or product) cannot be imported; `kind` is what the report counts by."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind, self.reason = kind, reason
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+def _fits(value: str, model: type, column: str, what: str) -> str:
+    if len(value) > (n := _limit(model, column)):
+        raise Skip("value too long", f"the {what} is {len(value)} characters; at most {n} "
+                   "can be stored")
+    return value
 
 
-class _Rows:
-    """CSV records with the line each starts on; cells read by column name."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            raise MalformedFile(path, line, f"not UTF-8 text ({exc.reason})") from exc
-        self._reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        self.header = [h.strip() for h in self._next() or []]
-        missing = [c for c in REQUIRED_COLUMNS if c not in self.header]
-        if missing:
-            raise MalformedFile(path, 1, "not a Shopify product CSV: no "
-                                + ", ".join(f'"{c}"' for c in missing) + " column")
-        self.index = {name: i for i, name in enumerate(self.header)}
-        self.line = 1
-        self.row: list[str] = []
-
-    def _next(self) -> list[str] | None:
-        try:
-            return next(self._reader)
-        except StopIteration:
-            return None
-        except csv.Error as exc:
-            raise MalformedFile(self.path, self._reader.line_num, f"bad CSV: {exc}") from exc
-
-    def __iter__(self) -> _Rows:
-        return self
-
-    def __next__(self) -> list[str]:
-        while True:
-            self.line = self._reader.line_num + 1
-            row = self._next()
-            if row is None:
-                raise StopIteration
-            if any(cell.strip() for cell in row):
-                break
-        if len(row) != len(self.header):
-            raise MalformedFile(self.path, self.line, f"{len(row)} fields, but the header "
-                                f"has {len(self.header)}")
-        self.row = row
-        return row
-
-    def get(self, column: str) -> str:
-        i = self.index.get(column)
-        return self.row[i].strip() if i is not None else ""
-
-    def fail(self, column: str, reason: str) -> MalformedFile:
-        return MalformedFile(self.path, self.line, reason,
-                             column=self.index[column] + 1, column_name=column)
-
-    def number(self, column: str) -> Decimal | None:
-        value = self.get(column)
-        if not value:
-            return None
-        try:
-            number = Decimal(value.lstrip("$"))
-        except InvalidOperation as exc:
-            raise self.fail(column, f"{value!r} is not a number") from exc
-        if not number.is_finite():
-            raise self.fail(column, f"{value!r} is not a number")
-        return number
+def _words(name: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", name.casefold()))
 
 
-def _product(rows: _Rows, handle: str) -> tuple[ProductRecord, list[str]]:
-    category = rows.get("Type") or rows.get("Product Category").split(">")[-1].strip()
-    tags = [t.strip().lower() for t in rows.get("Tags").split(",") if t.strip()]
+@dataclass
+class _Product:
+    """A product being assembled: its record, option names and the rows it spans."""
+
+    handle: str
+    rows: list[Row] = field(default_factory=list)
+    blocks: list[int] = field(default_factory=list)  # first line of each run of rows
+
+
+@dataclass
+class _Tally:
+    status: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+    image_rows: int = 0
+
+
+def _status(row: Row) -> str:
+    """active, draft, archived or unlisted; a file without Status falls back on Published
+    (false was how older exports hid a product)."""
+    if row.columns.has("status"):
+        return row.get("status").casefold() or FOR_SALE
+    return "draft" if row.get("published").casefold() in _FALSE else FOR_SALE
+
+
+def _category(row: Row) -> str:
+    if kind := row.get("type"):
+        return kind
+    leaf = row.get("category").split(">")[-1].strip()
+    return "" if _TAXONOMY_ID.match(leaf) else leaf
+
+
+def _metafield_words(row: Row) -> list[str]:
+    values = (v.strip() for i in row.columns.metafields for v in row.cell(i).split(";"))
+    return [v.lower() for v in values
+            if _SEARCHABLE.match(v) and "://" not in v and not v.startswith("gid:")]
+
+
+def _product_record(product: _Product, row: Row, *, status: str) -> ProductRecord:
+    name = _fits(row.get("title"), Product, "name", "Title")
+    category = _fits(_category(row) or "Uncategorised", Product, "category", "Type")
+    tags = [t.strip().lower() for t in row.get("tags").split(",") if t.strip()]
     season = next((SEASON_TAGS[t] for t in tags if t in SEASON_TAGS), "all")
-    product = ProductRecord(
-        id=handle, name=rows.get("Title"), category=category or "Uncategorised",
-        description=html_to_text(rows.get("Body (HTML)")),
-        tags=" ".join([*tags, rows.get("Vendor").lower()] if rows.get("Vendor") else tags),
-        season=season, source=f"line {rows.line}")
-    names = [rows.get(f"Option{i} Name") for i in (1, 2, 3)]
-    return product, names
+    vendor = [row.get("vendor").lower()] if row.get("vendor") else []
+    return ProductRecord(
+        id=product.handle, name=name, category=category,
+        description=html_to_text(row.get("body")),
+        tags=" ".join([*tags, *vendor, *_metafield_words(row)]), season=season,
+        for_sale=status == FOR_SALE, source=f"line {row.line}")
 
 
-def load_shopify_csv(path: Path, *, location_id: str | None = None) -> StoreData:
-    """Parse and map a Shopify product export; nothing is written.  Stock goes to
-    `location_id`, or to the "Online warehouse" location created for it."""
-    rows = _Rows(path)
-    store = StoreData(format="shopify", path=path)
-    if location_id is None:
-        store.locations.append(default_location())
-    location = location_id or DEFAULT_LOCATION_ID
-    latest: dict[str, tuple[ProductRecord, list[str], bool]] = {}
-    no_sku: list[str] = []
-    tally: Counter[str] = Counter()
-    for _row in rows:
-        handle = rows.get("Handle")
+class _Mapper:
+    """Rows grouped by product, then each product mapped, its variants deduplicated."""
+
+    def __init__(self, store: StoreData, stock: StockColumns, *, skip_inactive: bool) -> None:
+        self.store, self.stock, self.skip_inactive = store, stock, skip_inactive
+        self.products: dict[str, _Product] = {}
+        self.tally = _Tally()
+        self._last_handle: str | None = None
+
+    def skip(self, line: int, kind: str, reason: str) -> None:
+        self.store.skipped.append(SkippedRow(f"line {line}", kind, reason))
+
+    def add(self, record: Row | BadRecord) -> None:
+        if isinstance(record, BadRecord):
+            self.skip(record.line, "wrong number of fields", record.reason)
+            self._last_handle = None
+            return
+        handle = record.get("handle") or slug(record.get("title"))
         if not handle:
-            raise rows.fail("Handle", "the Handle is empty")
-        if len(handle) > _MAX_ID:
-            raise rows.fail("Handle", f"the Handle is longer than {_MAX_ID} characters")
-        if rows.get("Title"):
-            product, names = _product(rows, handle)
-            hidden = rows.get("Status").lower() in _HIDDEN
-            latest[handle] = (product, names, hidden)
-            store.products.append(product)
-        elif handle not in latest:
-            raise rows.fail("Title", f'row continues product "{handle}", but no row above '
-                            "starts it (its first row needs a Title)")
-        product, names, hidden = latest[handle]
-        option_values = [rows.get(f"Option{i} Value") for i in (1, 2, 3)]
-        if not (any(option_values) or rows.get("Variant SKU") or rows.get("Variant Price")):
-            continue  # an image-only row
+            self.skip(record.line, "no product", "no Handle and no Title: the row belongs "
+                      "to no product")
+            return
+        product = self.products.setdefault(handle, _Product(handle))
+        if handle != self._last_handle:
+            product.blocks.append(record.line)
+        product.rows.append(record)
+        self._last_handle = handle
+
+    def map_all(self) -> None:
+        for product in self.products.values():
+            try:
+                self._map(product)
+            except Skip as skip:
+                for row in product.rows:
+                    self.skip(row.line, skip.kind, f"product {product.handle[:80]}: "
+                              f"{skip.reason}")
+        split = [f"product {p.handle} at " + ", ".join(f"line {n}" for n in p.blocks)
+                 for p in self.products.values() if len(p.blocks) > 1]
+        if split:
+            self.store.findings.append(ReaderFinding(
+                "split_products", "products whose rows are in separate places in the file "
+                "(merged into one product)", split))
+
+    def _map(self, product: _Product) -> None:
+        _fits(product.handle, Product, "id", "Handle")
+        head = next((r for r in product.rows if r.get("title")), None)
+        if head is None:
+            raise Skip("no product", "no row has a Title, so the product has no name")
+        status = _status(head)
+        self.tally.status[status] += 1
+        if status != FOR_SALE and self.skip_inactive:
+            raise Skip("not for sale (--skip-inactive)", f"Status is {status}")
+        record = _product_record(product, head, status=status)
+        if status == FOR_SALE and head.get("published").casefold() in _FALSE:
+            self.tally.notes["unpublished"] += 1
+        if head.get("gift_card").casefold() == "true":
+            self.tally.notes["gift_cards"] += 1
+        names = [head.get(f"option{i}_name") for i in (1, 2, 3)]
+        seen: dict[tuple[str, ...], int] = {}
+        for row in product.rows:
+            try:
+                variant = self._variant(record, row, names, seen)
+            except Skip as skip:
+                self.skip(row.line, skip.kind, skip.reason)
+                continue
+            if variant is None:
+                self.tally.image_rows += 1
+            else:
+                record.variants.append(variant)
+        extra = [*(v.lower() for x in record.variants for v in x.options.values()),
+                 *(x.sku for x in record.variants if x.sku)]
+        record.tags = " ".join(dict.fromkeys([*record.tags.split(), *extra]))
+        self.store.products.append(record)
+
+    def _variant(self, product: ProductRecord, row: Row, names: list[str],
+                 seen: dict[tuple[str, ...], int]) -> VariantRecord | None:
+        values = [row.get(f"option{i}_value") for i in (1, 2, 3)]
+        if not (any(values) or row.get("sku") or row.get("price")):
+            return None  # an image row, or a product row that holds no variant
         options: dict[str, str] = {}
-        for name, value in zip(names, option_values, strict=True):
-            if value and not (name == "Title" and value == "Default Title"):
-                options[name or f"Option{len(options) + 1}"] = value
-        size = next((v for k, v in options.items() if k.lower() in SIZE_OPTIONS), None)
-        color = next((v for k, v in options.items() if k.lower() in COLOR_OPTIONS), None)
-        variant_id = rows.get("Variant SKU")
-        if not variant_id:
-            variant_id = "-".join([handle, *(_slug(v) for v in options.values())])[:_MAX_ID]
-            no_sku.append(f"{variant_id} (line {rows.line})")
-        price = rows.number("Variant Price")
+        for i, value in enumerate(values):
+            named = row.get(f"option{i + 1}_name") or names[i]
+            if not value or (value == "Default Title" and named.casefold() in ("", "title")):
+                continue  # Shopify's placeholder for a product without options
+            options[named or f"Option{i + 1}"] = value
+        key = option_key(list(options.values()))
+        if key in seen:
+            listed = ", ".join(f"{k}: {v}" for k, v in options.items()) or "no options"
+            raise Skip("duplicate variant", f"same product and options as line {seen[key]} "
+                       f"({product.id[:80]}; {listed}); the first is kept")
+        size = next((v for k, v in options.items() if _words(k) & SIZE_WORDS), None)
+        color = next((v for k, v in options.items() if _words(k) & COLOR_WORDS), None)
+        sku = _fits(row.get("sku"), Variant, "sku", "SKU") or None
+        if size:
+            _fits(size, Variant, "size", "size")
+        if color:
+            _fits(color, Variant, "color", "colour")
+        try:
+            price = number(row.get("price"))
+        except ValueError as exc:
+            raise Skip("not a number", f"{row.column('price')}: {exc}") from exc
+        try:
+            inventory = self.stock.read(row)
+        except ValueError as exc:
+            raise Skip("not a number", str(exc)) from exc
         if price is not None and price < 0:
-            raise rows.fail("Variant Price", "the price is negative")
-        quantity = rows.number("Variant Inventory Qty")
-        if quantity is not None and quantity != quantity.to_integral_value():
-            raise rows.fail("Variant Inventory Qty", f"{quantity} is not a whole number")
-        if quantity is not None and quantity < 0:
-            tally["oversold"] += 1
-        if rows.get("Variant Inventory Policy").lower() == "continue":
-            tally["continue"] += 1
-        tally["hidden"] += int(hidden)
-        product.variants.append(VariantRecord(
-            id=variant_id, product_id=handle, size=size, color=color, options=options,
+            raise Skip("negative price", f"{row.column('price')}: the price {price} is "
+                       "negative")
+        seen[key] = row.line
+        self.tally.notes["oversold"] += inventory.oversold
+        self.tally.notes["uncounted"] += inventory.uncounted
+        return VariantRecord(
+            id=variant_id(product.id, list(options.values())), product_id=product.id,
+            sku=sku, size=size, color=color, options=options,
             price_cents=round(price * 100) if price is not None else None,
-            available=not hidden,
-            stock={location: max(int(quantity), 0)} if quantity is not None else {},
-            source=f"line {rows.line}"))
-    if no_sku:
-        store.notes.append(f"{len(no_sku)} variants have no Variant SKU; their ids are made "
-                           f"from the handle and options: {', '.join(no_sku[:5])}"
-                           + (" ..." if len(no_sku) > 5 else ""))
-    if tally["oversold"]:
-        store.notes.append(f"{tally['oversold']} variants have negative stock (oversold); "
-                           "imported as 0")
-    if tally["continue"]:
-        store.notes.append(f"{tally['continue']} variants sell when out of stock in Shopify "
-                           "(policy 'continue'); Tandem only suggests what is in stock")
-    if tally["hidden"]:
-        store.notes.append(f"{tally['hidden']} variants belong to draft or archived products; "
-                           "imported as not available")
+            available=product.for_sale, inventory=inventory.mode, stock=inventory.stock,
+            source=f"line {row.line}")
+
+
+def load_shopify_csv(path: Path, *, location_id: str | None = None,
+                     skip_inactive: bool = False) -> StoreData:
+    """Parse and map a Shopify product export; nothing is written.  Stock goes to
+    `location_id`, or to the "Online warehouse" location created for it, unless the file
+    has per-location columns.  `skip_inactive` leaves draft, archived and unlisted
+    products out instead of importing them as not for sale."""
+    rows = ShopifyCsv(path)
+    store = StoreData(format="shopify", path=path)
+    stock = StockColumns(rows.columns, location_id)
+    mapper = _Mapper(store, stock, skip_inactive=skip_inactive)
+    read = 0
+    for record in rows:
+        read += 1
+        mapper.add(record)
+    mapper.map_all()
+    store.skipped.sort(key=lambda s: int(s.where.removeprefix("line ")))
+    store.locations = stock.locations
+    variants = sum(len(p.variants) for p in store.products)
+    store.rows = {"read": read, "variants": variants,
+                  "without variant data": mapper.tally.image_rows,
+                  "skipped": len(store.skipped)}
+    store.notes += _notes(store, rows, stock, mapper.tally, skip_inactive=skip_inactive)
     return store
+
+
+def _notes(store: StoreData, rows: ShopifyCsv, stock: StockColumns, tally: _Tally, *,
+           skip_inactive: bool) -> list[str]:
+    counts = store.counts()
+    notes = [rows.encoding_note] if rows.encoding_note else []
+    if tally.status:
+        statuses = ", ".join(f"{n} {s}" for s, n in tally.status.most_common())
+        hidden = sum(n for s, n in tally.status.items() if s != FOR_SALE)
+        source = "" if rows.columns.has("status") else \
+            " (no Status column: Published = false read as draft)"
+        notes.append(f"Status{source}: {statuses}" + (
+            "" if not hidden else f"; the {hidden} not active are "
+            + ("skipped (--skip-inactive)" if skip_inactive else
+               "imported as not for sale: never searched or suggested")))
+    if tally.notes["unpublished"]:
+        notes.append(f"{tally.notes['unpublished']} active products are not published to "
+                     "the online store (Published = false): imported as for sale, as their "
+                     "Status says")
+    if n := counts["untracked_variants"]:
+        notes.append(f"{n} variants are sold without a stock count (no inventory tracker"
+                     + (f", or {tally.notes['uncounted']} counted by the store but with no "
+                        "count in this file" if tally.notes["uncounted"] else "")
+                     + "): always sellable, shown as available, never as a number left")
+    if n := counts["continue_variants"]:
+        notes.append(f"{n} variants keep selling when out of stock (policy continue): "
+                     "offered even at 0, shown as available, never as a number left")
+    if tally.notes["oversold"]:
+        notes.append(f"{tally.notes['oversold']} variants have negative stock (oversold); "
+                     "imported as 0")
+    if stock.per_location:
+        names = ", ".join(name for name, _ in rows.columns.locations)
+        notes.append(f"stock read per location from {len(rows.columns.locations)} columns "
+                     f"({names}); their locations are created as warehouses in region US "
+                     "shipping in 3 days: edit them to give true delivery estimates")
+    if tally.notes["gift_cards"]:
+        notes.append(f"{tally.notes['gift_cards']} gift-card products")
+    if rows.columns.metafields:
+        notes.append(f"{len(rows.columns.metafields)} Shopify category metafield columns: "
+                     "their short text values are added to the search keywords")
+    if skipped := Counter(s.kind for s in store.skipped):
+        notes.append("skipped rows by reason: " + ", ".join(
+            f"{kind} {n}" for kind, n in skipped.most_common()))
+    return notes

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.commerce.regions import region_for_postcode
-from api.importers.writer import (
+from api.importers.records import (
     DEFAULT_LOCATION_ID,
     CustomerRecord,
     MalformedFile,

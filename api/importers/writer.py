@@ -1,23 +1,18 @@
-"""The normalised store every importer hands over, and the one-transaction writer.
+"""The one-transaction writer of a `StoreData` (`records.py`), with merge-by-id semantics:
 
-Importers (Tandem JSON, Shopify CSV, tau-bench) only parse and map; the quality report
-(`quality.py`) and the write (`write_store`) see the same in-memory `StoreData`, so every
-format gets the same checks and the same merge-by-id semantics:
-
-* a row whose id already exists in the database is updated in place, a new id is added;
+* a row whose id already exists in the database is updated in place (counted as updated
+  only when a value changed), a new id is added; nothing is deleted;
 * an imported order's items replace that order's items;
 * stock given for a (variant, location) replaces that level; a variant the store marks as
-  not available loses all its stock, so it can never be suggested.
+  not available loses all its stock, so it can never be suggested;
+* a variant of an imported product that the file no longer lists is retired: marked not
+  available, its stock set to 0, its row kept for the orders that name it.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -25,144 +20,30 @@ from sqlmodel import Session, SQLModel, col, delete, select
 
 from agent.commerce.semantic import index_products
 from api.db import session_scope
+from api.importers.records import StoreData
 from domain.tables import Customer, Location, Order, OrderItem, Product, StockLevel, Variant
 
-DEFAULT_LOCATION_ID = "ONLINE"
-DEFAULT_LOCATION_NAME = "Online warehouse"
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's and PostgreSQL's parameter caps
-
-
-class MalformedFile(ValueError):
-    """The file cannot be imported; the message names the file, line (column) and reason."""
-
-    def __init__(self, path: Path | str, line: int, reason: str, *,
-                 column: int | None = None, column_name: str | None = None) -> None:
-        where = f"{path} line {line}"
-        if column is not None:
-            where += f", column {column}" + (f" ({column_name})" if column_name else "")
-        super().__init__(f"{where}: {reason}")
-        self.line, self.column, self.reason = line, column, reason
-
-
-def line_of_key(text: str, key: str) -> int:
-    """The line where `"key":` first appears in a JSON text (1 when it does not)."""
-    index = text.find(json.dumps(key) + ":")
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
-
-
-@dataclass
-class LocationRecord:
-    id: str
-    name: str
-    kind: str = "warehouse"
-    region: str = "US"
-    ship_days: int = 3
-
-
-@dataclass
-class VariantRecord:
-    id: str
-    product_id: str
-    size: str | None = None
-    color: str | None = None
-    options: dict[str, str] = field(default_factory=dict)
-    price_cents: int | None = None
-    available: bool = True
-    stock: dict[str, int] = field(default_factory=dict)
-    source: str = ""  # where it came from ("line 12"), for the quality report
-
-
-@dataclass
-class ProductRecord:
-    id: str
-    name: str
-    category: str
-    description: str = ""
-    tags: str = ""
-    season: str = "all"
-    size_chart: dict[str, Any] | None = None
-    variants: list[VariantRecord] = field(default_factory=list)
-    source: str = ""
-
-
-@dataclass
-class CustomerRecord:
-    id: str
-    email: str
-    name: str = ""
-    postcode: str = ""
-    region: str = ""
-    source: str = ""
-
-
-@dataclass
-class OrderLine:
-    variant_id: str
-    quantity: int = 1
-    product_name: str | None = None  # None: taken from the catalogue
-    price_cents: int | None = None  # what was paid; None: the variant's price
-
-
-@dataclass
-class OrderRecord:
-    id: str
-    customer_id: str
-    status: str
-    created_at: datetime
-    email: str
-    postcode: str = ""
-    carrier: str | None = None
-    tracking_number: str | None = None
-    expected_delivery: date | None = None
-    items: list[OrderLine] = field(default_factory=list)
-    source: str = ""
-
-
-@dataclass
-class StoreData:
-    """A whole store, parsed and mapped onto Tandem's tables but not yet written."""
-
-    format: str
-    path: Path
-    locations: list[LocationRecord] = field(default_factory=list)
-    products: list[ProductRecord] = field(default_factory=list)
-    customers: list[CustomerRecord] = field(default_factory=list)
-    orders: list[OrderRecord] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # importer findings and assumptions
-
-    def variants(self) -> Iterable[VariantRecord]:
-        return (v for p in self.products for v in p.variants)
-
-    def counts(self) -> dict[str, int]:
-        variants = list(self.variants())
-        return {
-            "locations": len(self.locations), "products": len(self.products),
-            "variants": len(variants),
-            "unavailable_variants": sum(not v.available for v in variants),
-            "stock_levels": sum(len(v.stock) for v in variants),
-            "customers": len(self.customers), "orders": len(self.orders),
-            "order_items": sum(len(o.items) for o in self.orders),
-        }
-
-    def orders_by_status(self) -> dict[str, int]:
-        return dict(Counter(o.status for o in self.orders).most_common())
-
-
-def default_location() -> LocationRecord:
-    return LocationRecord(id=DEFAULT_LOCATION_ID, name=DEFAULT_LOCATION_NAME)
 
 
 @dataclass(frozen=True)
 class WriteResult:
-    """Rows added and updated per table (updated: the id was already in the database)."""
+    """Rows added, updated (a value changed) and unchanged per table."""
 
     added: dict[str, int]
     updated: dict[str, int]
+    unchanged: dict[str, int] = field(default_factory=dict)
+    retired_variants: int = 0
 
     def render(self) -> str:
-        return "Written: " + ", ".join(
+        text = "Written: " + ", ".join(
             f"{table} {self.added[table]} added / {self.updated[table]} updated"
+            + (f" / {self.unchanged[table]} unchanged" if self.unchanged.get(table) else "")
             for table in self.added)
+        if self.retired_variants:
+            text += (f"; {self.retired_variants} variants no longer in the file retired "
+                     "(not available, kept for order history)")
+        return text
 
 
 M = TypeVar("M", bound=SQLModel)
@@ -181,7 +62,7 @@ def _upsert(session: Session, model: type[M], rows: Sequence[dict[str, Any]],
             table: str, result: WriteResult) -> None:
     """Add new ids, update existing ones in place; one SELECT per chunk, not per row."""
     existing = _existing(session, model, [r["id"] for r in rows])
-    added = updated = 0
+    added = updated = unchanged = 0
     for values in rows:
         row = existing.get(values["id"])
         if row is None:
@@ -189,12 +70,15 @@ def _upsert(session: Session, model: type[M], rows: Sequence[dict[str, Any]],
             session.add(row)
             existing[values["id"]] = row  # a duplicate id later in the file updates it
             added += 1
-        else:
+        elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             updated += 1
+        else:
+            unchanged += 1
     session.flush()  # parents before children: the tables have foreign keys, no relationships
     result.added[table], result.updated[table] = added, updated
+    result.unchanged[table] = unchanged
 
 
 def _write_stock(session: Session, store: StoreData, result: WriteResult) -> None:
@@ -207,7 +91,7 @@ def _write_stock(session: Session, store: StoreData, result: WriteResult) -> Non
                                   .where(col(StockLevel.variant_id).in_(chunk))).all():
             levels[(level.variant_id, level.location_id)] = level
     unavailable = {v.id for v in variants if not v.available}
-    added = updated = 0
+    added = updated = unchanged = 0
     for (variant_id, _location), level in levels.items():
         if variant_id in unavailable and level.quantity:
             level.quantity, updated = 0, updated + 1
@@ -221,10 +105,40 @@ def _write_stock(session: Session, store: StoreData, result: WriteResult) -> Non
                 session.add(known)
                 levels[(variant.id, location_id)] = known
                 added += 1
-            else:
+            elif known.quantity != max(quantity, 0):
                 known.quantity, updated = max(quantity, 0), updated + 1
+            else:
+                unchanged += 1
     session.flush()
     result.added["stock_levels"], result.updated["stock_levels"] = added, updated
+    result.unchanged["stock_levels"] = unchanged
+
+
+def retired_variants(session: Session, store: StoreData) -> list[Variant]:
+    """Variants in the database of the products this store lists, that it no longer lists
+    and that are still for sale: a newer export dropped them (or, as in Shopify, changed
+    their option values, which makes a new variant)."""
+    listed = {v.id for v in store.variants()}
+    product_ids = [p.id for p in store.products]
+    found: list[Variant] = []
+    for start in range(0, len(product_ids), _CHUNK):
+        found += [v for v in session.exec(select(Variant).where(
+            col(Variant.product_id).in_(product_ids[start:start + _CHUNK]))).all()
+            if v.id not in listed and v.available]
+    return found
+
+
+def _retire(session: Session, store: StoreData) -> int:
+    gone = retired_variants(session, store)
+    ids = [v.id for v in gone]
+    for variant in gone:
+        variant.available = False
+    for start in range(0, len(ids), _CHUNK):
+        for level in session.exec(select(StockLevel).where(
+                col(StockLevel.variant_id).in_(ids[start:start + _CHUNK]))).all():
+            level.quantity = 0
+    session.flush()
+    return len(gone)
 
 
 def _write_orders(session: Session, store: StoreData, result: WriteResult) -> None:
@@ -280,9 +194,11 @@ def write_store(engine: Engine, store: StoreData) -> WriteResult:
             {k: v for k, v in vars(x).items() if k not in ("stock", "source")}
             for x in store.variants()], "variants", result)
         _write_stock(session, store, result)
+        retired = _retire(session, store)
         _upsert(session, Customer, [
             {k: v for k, v in vars(c).items() if k != "source"} | {
                 "email": c.email.strip().lower()} for c in store.customers],
             "customers", result)
         _write_orders(session, store, result)
-    return result
+    return WriteResult(added=result.added, updated=result.updated,
+                       unchanged=result.unchanged, retired_variants=retired)

@@ -58,7 +58,7 @@ def _transcript_lines(rt: TandemRuntime, handoff_id: str) -> list[str] | None:
         return [f"{m.role}: {m.text}" for m in messages if m.text]
 
 
-def _store_draft(rt: TandemRuntime, handoff_id: str, draft: HandoffDraft) -> None:
+def _save_draft(rt: TandemRuntime, handoff_id: str, draft: HandoffDraft) -> None:
     with session_scope(rt.engine) as session:
         handoff = session.get(Handoff, handoff_id)
         if handoff is not None:
@@ -81,4 +81,4 @@ async def draft_ai_summary(rt: TandemRuntime, handoff_id: str) -> None:
     if checked is None:
         log.info("no usable AI summary for handoff %s; the rule-based one stays", handoff_id)
         return
-    await asyncio.to_thread(_store_draft, rt, handoff_id, checked)
+    await asyncio.to_thread(_save_draft, rt, handoff_id, checked)

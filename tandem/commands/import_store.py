@@ -38,11 +38,15 @@ def import_command(
     location: Annotated[str | None, typer.Option(
         help="Location id that receives the imported stock (default: ONLINE, "
              "'Online warehouse', created when missing)")] = None,
+    skip_inactive: Annotated[bool, typer.Option(
+        "--skip-inactive", help="Shopify: leave draft, archived and unlisted products out "
+                                "(by default they are imported as not for sale)")] = False,
 ) -> None:
     """Import a store: validated, with a data-quality report, in one transaction.
 
     The report is printed before anything is written; nothing half-written stays behind.
-    Rows are merged by id into what the database already holds."""
+    Rows are merged by id into what the database already holds; a row that cannot be
+    stored is skipped and reported with its line, and the rest of the file is imported."""
     if target == FIT_FEEDBACK:
         _fit_feedback(file)
         return
@@ -52,12 +56,13 @@ def import_command(
 
     from api.db import engine_for
     from api.importers.loader import CannotImport, import_store
-    from api.importers.writer import MalformedFile
+    from api.importers.records import MalformedFile
 
     settings = get_settings()
     try:
         outcome = import_store(engine_for(settings.database_url), Path(target), fmt=fmt,
                                dry_run=dry_run, location_id=location,
+                               skip_inactive=skip_inactive,
                                on_report=lambda report: typer.echo(report.render()))
     except MalformedFile as exc:
         typer.echo(f"error: {exc}", err=True)

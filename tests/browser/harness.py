@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ def live_server(workdir: Path, **env: str) -> Iterator[LiveServer]:
                         log_path=log_path)
     try:
         _wait_healthy(server, process)
+        _warm_up(server)
         yield server
     finally:
         process.terminate()
@@ -107,6 +109,18 @@ def _wait_healthy(server: LiveServer, process: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the server did not become healthy in 60 s:\n{server.log_tail()}")
+
+
+def _warm_up(server: LiveServer) -> None:
+    """One product question before the browser comes: the first search loads the embedding
+    model, which on two busy shared cores took 31 s (0.7 s for the next question), longer
+    than a test waits for a reply."""
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        chat = client.post("/v1/conversations").json()
+        response = client.post(f"/v1/conversations/{chat['id']}/messages",
+                               headers={"Authorization": f"Bearer {chat['token']}"},
+                               json={"text": "rain jacket", "client_message_id": uuid.uuid4().hex})
+        response.raise_for_status()
 
 
 def browser_missing_reason() -> str | None:

@@ -57,10 +57,10 @@ def test_product_question_shows_in_stock_cards_with_reasons(page: Any) -> None:
     cards = page.get_by_test_id("suggestion-card")
     expect(cards).to_have_count(3)  # each suggestion once, even after the transcript sync
     for card in cards.all():
-        expect(card.locator(".bd")).not_to_have_class("bd no")
-        expect(card.locator(".bd")).to_contain_text(" at ")
-        expect(card.locator(".why")).to_contain_text("Because you asked for waterproof")
-        expect(card.locator(".pr")).to_contain_text("$")
+        expect(card.locator(".stock")).not_to_have_class("stock out-of-stock")
+        expect(card.locator(".stock")).to_contain_text(" at ")
+        expect(card.locator(".because")).to_contain_text("Because you asked for waterproof")
+        expect(card.locator(".card-price")).to_contain_text("$")
 
 
 def test_add_to_cart_fires_a_dom_event_the_storefront_hears(page: Any) -> None:
@@ -69,7 +69,7 @@ def test_add_to_cart_fires_a_dom_event_the_storefront_hears(page: Any) -> None:
     open_widget(page)
     send(page, JACKET)
     first = page.get_by_test_id("suggestion-card").first
-    name = first.locator(".nm").inner_text()
+    name = first.locator(".card-name").inner_text()
     first.get_by_test_id("add-to-cart").click()
     carts = page.evaluate("() => window.__carts")
     assert len(carts) == 1
@@ -161,7 +161,8 @@ def test_switching_personalisation_off_is_recorded_by_the_server(
     toggle = page.get_by_test_id("personalization-toggle")
     expect(toggle).to_be_focused()
     toggle.click()
-    expect(page.locator(".st [role=status]")).to_have_text("Personalised suggestions are off.")
+    expect(page.locator(".settings [role=status]")).to_have_text(
+        "Personalised suggestions are off.")
     assert transcript(api, chat)["personalization"] is False
     page.reload()
     page.wait_for_function("() => window.Tandem !== undefined")
@@ -203,7 +204,7 @@ def test_export_then_delete_my_data_from_the_settings_panel(
 
     page.once("dialog", lambda dialog: dialog.accept())  # "this cannot be undone"
     page.get_by_test_id("delete-data").click()
-    expect(page.locator(".st [role=status]")).to_have_text("Your data has been deleted.")
+    expect(page.locator(".settings [role=status]")).to_have_text("Your data has been deleted.")
     gone = api.get(f"/v1/conversations/{chat['id']}",
                    headers={"Authorization": f"Bearer {chat['token']}"})
     assert gone.status_code in (401, 404)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from api.importers.loader import import_store, load_store
-from api.importers.writer import (
+from api.importers.records import (
     CustomerRecord,
     MalformedFile,
     OrderLine,
@@ -22,8 +22,8 @@ from api.importers.writer import (
     ProductRecord,
     StoreData,
     VariantRecord,
-    write_store,
 )
+from api.importers.writer import write_store
 from domain.tables import Customer, Location, Order, OrderItem, Product, StockLevel, Variant
 
 
@@ -117,7 +117,8 @@ def test_importing_into_the_demo_store_merges_by_id(tmp_path: Path, engine: Engi
 
         again = import_store(engine, path)
         assert again.written is not None
-        assert again.written.added["products"] == 0 and again.written.updated["products"] == 1
+        assert again.written.added["products"] == 0 and again.written.updated["products"] == 0
+        assert again.written.unchanged["products"] == 1, "the same file changes nothing"
         with Session(engine) as session:
             assert session.exec(select(func.count()).select_from(Product)).one() \
                 == products_before + 1

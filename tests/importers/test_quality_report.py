@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from api.importers.loader import CannotImport, import_store
 from api.importers.quality import QualityReport, check_quality, spelling_key
-from api.importers.writer import (
+from api.importers.records import (
     CustomerRecord,
     OrderLine,
     OrderRecord,
@@ -59,9 +59,11 @@ def test_the_report_names_every_kind_of_problem_with_examples() -> None:
     }
     assert {f.check: f.examples for f in report.findings} == expected
     assert report.blocking == []
-    assert report.counts == {"locations": 0, "products": 3, "variants": 5,
-                             "unavailable_variants": 0, "stock_levels": 0, "customers": 2,
-                             "orders": 1, "order_items": 2}
+    assert report.counts == {"locations": 0, "products": 3, "products_not_for_sale": 0,
+                             "variants": 5, "unavailable_variants": 0,
+                             "untracked_variants": 0, "continue_variants": 0,
+                             "stock_levels": 0, "customers": 2, "orders": 1,
+                             "order_items": 2, "skipped_rows": 0}
 
 
 def test_the_rendered_report_reads_as_a_summary_a_person_can_act_on() -> None:

@@ -17,8 +17,8 @@ from agent.commerce.orders import STATUS_WORDS
 from api.db import engine_for
 from api.importers.loader import import_store, load_store
 from api.importers.quality import check_quality
+from api.importers.records import DEFAULT_LOCATION_ID, MalformedFile
 from api.importers.tau_bench import ASSUMED_STOCK, STATUS_MAP
-from api.importers.writer import DEFAULT_LOCATION_ID, MalformedFile
 from api.settings import Settings
 from domain.tables import Customer, Order, OrderItem, Product, StockLevel, Variant
 from tests.conftest import api_client
