@@ -34,6 +34,8 @@ _SIZE_ALONE = re.compile(r"(?<![\w-])(XXS|XS|XXL|XL|[2-5]XL)(?![\w-])")
 _NOT_IN_STOCK = re.compile(
     r"\b(out of stock|sold out|not (?:in stock|available)|unavailable|no longer|"
     r"couldn't find|could not find|no he encontrado|nichts .{0,30}gefunden|n'ai rien trouvé|"
+    r"no (?:tengo|tenemos|hay|queda|quedan)|(?:nicht|kein\w*) (?:mehr )?(?:in stock|auf lager|"
+    r"vorrätig|verfügbar)|leider nicht|(?:n'ai|n'avons|n'est|ne sont|n'y a) (?:pas|plus|rien)|"
     r"(?:don't|do not|doesn't|does not|didn't) (?:have|carry|come)|(?:isn't|aren't|is not|"
     r"are not) (?:in stock|available)|none (?:left|in stock)|no tenemos|agotad[oa]s?|"
     r"no (?:está|están|hay) disponibles?|nicht (?:vorrätig|verfügbar|auf lager)|ausverkauft|"
@@ -74,6 +76,7 @@ class Claim:
     negated: bool = False
     """Said in a sentence that says something is not there ("we don't have it in gold"):
     what the shopper asked for may be repeated there."""
+    sentence: int = 0
 
 
 @dataclass
@@ -139,15 +142,15 @@ def extract_claims(reply: str, *, names: Iterable[str] = (),
     everyday = everyday_words()
     name_words = set().union(*(tokens(n) for n in names)) if names else set()
     claims: list[Claim] = []
-    for sentence in _sentences(reply):
+    for number, sentence in enumerate(_sentences(reply)):
         text, named = _named(sentence, names)
         product = named[0] if len(named) == 1 else None
         # "We don't have it in gold", "silver instead of gold": the asked value may be said.
         negated = bool(_NOT_IN_STOCK.search(text) or _INSTEAD.search(text))
 
         def add(kind: str, words: str, product: str | None = product,
-                negated: bool = negated) -> None:
-            claims.append(Claim(kind, words.strip(), product, negated))
+                negated: bool = negated, number: int = number) -> None:
+            claims.append(Claim(kind, words.strip(), product, negated, number))
 
         sizes = {m.group(0) for m in _SIZE_LIST.finditer(text)}
         for listed in sizes:
@@ -199,7 +202,9 @@ def unsupported_claims(reply: str, facts: TurnFacts, *,
     names = [str(c["name"]) for c in facts.cards if c.get("name")]
     said_text = " ".join(facts.texts)
     problems: list[str] = []
-    for claim in extract_claims(reply, names=names, vocabulary=vocabulary, language=language):
+    claims = extract_claims(reply, names=names, vocabulary=vocabulary, language=language)
+    qualified = {c.sentence for c in claims if c.kind in ("size", "colour", "option")}
+    for claim in claims:
         cards = [c for c in facts.cards if claim.product in (None, c.get("name"))]
         fact_text = f"{said_text} {' '.join(facts.asked)}" if claim.negated else said_text
         fact_keys = {key(m.group(0)) for m in _MEASURE.finditer(fact_text)}
@@ -227,6 +232,10 @@ def unsupported_claims(reply: str, facts: TurnFacts, *,
         elif claim.kind == "not_in_stock" and check_stock:
             if facts.cards and not facts.unavailable:
                 problems.append(f"'{claim.words}' while every card is in stock")
+            elif claim.product and cards and claim.sentence not in qualified:
+                # "The Cascade Waterproof Rain Jacket is sold out" over a Cascade card in
+                # stock: a sold-out size or colour must be said to be one.
+                problems.append(f"'{claim.words}' of the {claim.product}, shown in stock")
         elif claim.kind == "count":
             number = claim.words.split()[0].lower()
             count = int(number) if number.isdigit() else _NUMBERS.get(number)

@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, StringConstraints, create_model
 from sqlmodel import Session, select
 
-from agent.commerce.query import ShopperQuery
+from agent.commerce.query import ShopperQuery, parse_query
 from agent.context import TandemContext
 from agent.llm.structured import ask_json
 from agent.nodes.text import last_shopper_text
@@ -29,8 +29,8 @@ from agent.state import ConversationState
 from domain.tables import Product
 
 log = logging.getLogger(__name__)
-MAX_TOKENS = 48
-"""Room for {"kind": "...", "about_shown": false}: the call is short on purpose."""
+MAX_TOKENS = 80
+"""Room for {"english": "...", "kind": "...", "about_shown": false}: short on purpose."""
 
 
 def _kinds(ctx: TandemContext) -> list[str]:
@@ -41,7 +41,11 @@ def _kinds(ctx: TandemContext) -> list[str]:
 
 def _schema(kinds: list[str]) -> type[BaseModel]:
     kind = cast(Any, Literal[tuple([*kinds, "none"])])  # the catalogue's kinds, or none
-    return create_model("ShopperNeed", kind=(kind, ...), about_shown=(bool, ...))
+    # The message in English first: a small model picks the kind far better from its own
+    # translation than from the words in another language.
+    english: Any = (Annotated[str, StringConstraints(max_length=120)], ...)
+    return create_model("ShopperNeed", english=english, kind=(kind, ...),
+                        about_shown=(bool, ...))
 
 
 async def understand(state: ConversationState, runtime: Runtime[TandemContext]
@@ -64,10 +68,18 @@ async def understand(state: ConversationState, runtime: Runtime[TandemContext]
     if need is None:
         return update
     answer = need.model_dump()
-    if answer["about_shown"] and cards:
+    shown_kinds = {str(c.get("category", "")).lower() for c in cards}
+    # "About a product shown" counts only for a kind shown, or no new kind asked for: a
+    # small model says so of new searches too.
+    if answer["about_shown"] and cards and answer["kind"] in ("none", *shown_kinds):
         return update | {"intent": "product_question", "focus": cards[0], "facts": {}}
+    said = ShopperQuery(**(state.get("refined_query") or state.get("unsure") or {}))
     if answer["kind"] != "none":
-        said = ShopperQuery(**(state.get("refined_query") or state.get("unsure") or {}))
         said.terms = str(answer["kind"]).lower().split()
-        return update | {"intent": "discovery", "refined_query": asdict(said), "facts": {}}
-    return update
+    else:
+        # No kind picked: the model's English words are searched instead (they steer the
+        # search only; what is said comes from the cards found).
+        said.terms = parse_query(str(answer["english"])).terms
+    if not said.terms:
+        return update
+    return update | {"intent": "discovery", "refined_query": asdict(said), "facts": {}}

@@ -92,3 +92,15 @@ def test_the_reply_check_withdraws_a_reply_with_a_false_size() -> None:
                             "The Cascade Waterproof Rain Jacket is available in size M.",
                             cards=cards)
     assert problem is not None and "size M" in problem
+
+
+def test_saying_a_card_shown_in_stock_is_not_there_is_false_in_any_language() -> None:
+    facts = {"products": [{"name": "Ember 800 Down Jacket"}], "sold_out": ["Cascade"],
+             "query": "ember jacket in size M"}
+    assert "'no tengo' while every card is in stock" in _problems(
+        "Lo siento, pero no tengo stock de una chaqueta talla M.", EMBER_L, {"products": []},
+        language="es")
+    assert _problems("Die Jacken sind leider nicht in stock.", EMBER_L, language="de")
+    assert _problems("The Ember 800 Down Jacket is sold out as requested.", EMBER_L, facts) == [
+        "'sold out' of the Ember 800 Down Jacket, shown in stock"]
+    assert _problems("The Ember 800 Down Jacket is sold out in size M.", EMBER_L, facts) == []
