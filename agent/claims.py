@@ -60,6 +60,10 @@ _WHEN = re.compile(
     r"saturday|sunday|mañana|morgen|demain|(?:in )?(?:about |around |roughly )?"
     r"(\d+)(?:\s*(?:-|to)\s*\d+)?\s+(?:business |working )?(?:days?|días|tagen?|jours))\b",
     re.IGNORECASE)
+_DELIVERY = re.compile(
+    r"\b(deliver\w*|arriv\w*|ship\w*|dispatch\w*|get it|receive|entreg\w*|lleg\w*|env[ií]\w*|"
+    r"liefer\w*|zugestellt|versand\w*|ankomm\w*|livr\w*|exp[ée]di\w*|re[çc]\w*)\b",
+    re.IGNORECASE)
 _MEASURE = re.compile(
     r"\b\d+(?:[.,]\d+)?\s?(?:g|kg|lbs?|pounds?|oz|ounces?|mm|cm|ml|l|liters?|litres?|inch(?:es)?|"
     r"ft|feet|mah|w|watts?|gb|tb|hours?|hrs?|degrees?)\b", re.IGNORECASE)
@@ -179,8 +183,9 @@ def extract_claims(reply: str, *, names: Iterable[str] = (),
             add("count", match.group(0))
         for match in _LEFT.finditer(text):
             add("units_left", match.group(1))
-        for match in _WHEN.finditer(text):
-            add("delivery", match.group(0))
+        if _DELIVERY.search(text):  # "how can I help you today?" promises nothing
+            for match in _WHEN.finditer(text):
+                add("delivery", match.group(0))
         for match in _MEASURE.finditer(text):
             add("measure", match.group(0))
     return claims

@@ -104,3 +104,8 @@ def test_saying_a_card_shown_in_stock_is_not_there_is_false_in_any_language() ->
     assert _problems("The Ember 800 Down Jacket is sold out as requested.", EMBER_L, facts) == [
         "'sold out' of the Ember 800 Down Jacket, shown in stock"]
     assert _problems("The Ember 800 Down Jacket is sold out in size M.", EMBER_L, facts) == []
+
+
+def test_today_in_a_greeting_is_no_delivery_promise() -> None:
+    assert _problems("Hello! How can I help you today?", EMBER_L) == []
+    assert _problems("It will arrive today.", EMBER_L) == ["delivery 'today'"]
