@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-EvidenceKind = Literal["shopper_words", "similar", "budget", "size", "color", "stock",
-                       "history", "alternative"]
+EvidenceKind = Literal["shopper_words", "similar", "budget", "size", "color", "option",
+                       "page", "stock", "history", "alternative"]
 
 
 class Evidence(BaseModel):
@@ -28,6 +28,10 @@ def because_text(evidence: list[Evidence]) -> str:
     similar = [e.detail for e in evidence if e.kind == "similar"]
     extras = [e.detail for e in evidence if e.kind in ("budget", "color")]
     sizes = [e.detail for e in evidence if e.kind == "size"]
+    # Options of a variant asked for by name ("gold color and leather band material").
+    options = [e.detail for e in evidence if e.kind == "option"]
+    # What the product's own page says, quoted when the shopper asked about it.
+    pages = [e.detail for e in evidence if e.kind == "page"]
     stock = [e.detail for e in evidence if e.kind == "stock"]
     history = [e.detail for e in evidence if e.kind == "history"]
     # Why a stand-in is offered ("The Cascade in Blue is sold out in size M; this is the
@@ -41,6 +45,10 @@ def because_text(evidence: list[Evidence]) -> str:
         parts.append("you asked for " + " ".join([*asked, *extras]))
     if sizes:
         parts.append("it comes in " + sizes[0])
+    if options:
+        parts.append("it comes " + options[0] + ", as you asked")
+    if pages:
+        parts.append("its product page says: " + " ".join(pages))
     if history:
         parts.append(history[0])
     if parts:

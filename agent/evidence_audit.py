@@ -13,7 +13,9 @@ from typing import Any
 
 # The only words `because_text` adds around the evidence details.
 _JOINERS = re.compile(
-    r"\b(Because|it is a close match for|you asked for|it comes in|and|Suggested)\b")
+    r"\b(Because|it is a close match for|you asked for|it comes in|it comes|as you asked|"
+    r"its product page says|and|"
+    r"Suggested)\b")
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,21 @@ from agent.nodes.discover import discover
 from agent.nodes.explain import explain
 from agent.nodes.handoff import handoff
 from agent.nodes.order_status import order_status
+from agent.nodes.product_question import product_question
 from agent.nodes.respond import respond
 from agent.nodes.route import route
 from agent.nodes.size import size
 from agent.nodes.store_policy import store_policy
+from agent.nodes.understand import understand
 from agent.state import ConversationState, InputState
 
 JobNode = Literal["discover", "size", "order_status", "store_policy", "handoff", "respond",
-                  "explain"]
+                  "explain", "product_question", "understand"]
 
 
 def after_route(state: ConversationState) -> JobNode:
+    if state.get("unsure"):
+        return "understand"  # the rules could not read it: one schema-constrained call
     intent = state.get("intent")
     if intent == "discovery":
         return "discover"
@@ -39,6 +43,8 @@ def after_route(state: ConversationState) -> JobNode:
         return "respond"
     if intent == "explain":
         return "explain"
+    if intent == "product_question":
+        return "product_question"
     raise ValueError(f"router produced an unknown intent: {intent!r}")
 
 
@@ -56,9 +62,12 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> Graph:
     graph.add_node("handoff", handoff)
     graph.add_node("respond", respond)
     graph.add_node("explain", explain)  # answers from stored evidence itself: no model call
+    graph.add_node("product_question", product_question)
+    graph.add_node("understand", understand)
     graph.add_edge(START, "route")
     graph.add_conditional_edges("route", after_route)
-    for job in ("discover", "size", "order_status", "store_policy", "handoff"):
+    graph.add_conditional_edges("understand", after_route)
+    for job in ("discover", "size", "order_status", "store_policy", "handoff", "product_question"):
         graph.add_edge(job, "respond")
     graph.add_edge("respond", END)
     graph.add_edge("explain", END)

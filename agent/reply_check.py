@@ -14,13 +14,17 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from agent.claims import TurnFacts, unsupported_claims
+from agent.commerce.options import OptionVocabulary
 from agent.commitments import shopper_sources, store_facts, store_words_problem
 from agent.fact_check import unsupported_facts
 
-_STOCK_OUT = re.compile(r"\b(out of stock|sold out|unavailable)\b", re.IGNORECASE)
+# Intents whose reply may say what is or is not in stock (a sizing reply says which sizes a
+# product comes in, not whether they are on the shelf).
+_STOCK_INTENTS = frozenset({"discovery", "product_question"})
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -104,23 +108,27 @@ def _missing_fact(intent: str, facts: dict[str, Any], reply: str) -> str | None:
         products = facts.get("products") or []
         if not products and not asks:
             return "found nothing but asks nothing to widen the search"
-        if (products and _STOCK_OUT.search(reply) and not facts.get("sold_out")
-                and not any(p.get("alternative") for p in products)):
-            return "says something is out of stock; every suggestion is in stock"
     return None
 
 
 def reply_problem(intent: str, facts: dict[str, Any], shopper: str, reply: str, *,
-                  store_names: Iterable[str] = ()) -> str | None:
+                  store_names: Iterable[str] = (), cards: Sequence[dict[str, Any]] = (),
+                  vocabulary: OptionVocabulary | None = None,
+                  language: str = "en") -> str | None:
     """Why the reply cannot stand, or None when it is supported by the facts.
     `store_names` are the store's product names: one the reply names must be in the facts
-    (a product the graph did not fetch was never checked for stock)."""
+    (a product the graph did not fetch was never checked for stock).  Every size, colour,
+    option value, stock, count, delivery and measure claim must hold for the turn's `cards`
+    and facts (agent/claims.py); `vocabulary` is the store's options, to recognise them."""
     # The shopper's words vouch for nothing the store states (agent/commitments.py).
     sources = [*shopper_sources(shopper), *_strings(store_facts(facts))]
     invented = unsupported_facts([reply], sources, dates=True)
     known = " ".join(sources).casefold()
     invented += [name for name in store_names
                  if name.casefold() in reply.casefold() and name.casefold() not in known]
+    invented += unsupported_claims(reply, TurnFacts.from_turn(facts, cards),
+                                   vocabulary=vocabulary, language=language,
+                                   check_stock=intent in _STOCK_INTENTS)
     if invented:
         return "states what the facts do not: " + ", ".join(invented[:3])
     return store_words_problem(reply, facts) or _missing_fact(intent, facts, reply)

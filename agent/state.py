@@ -12,7 +12,7 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import Messages, add_messages
 
 Intent = Literal["discovery", "sizing", "order_status", "policy", "smalltalk", "handoff",
-                 "explain"]
+                 "explain", "product_question"]
 Route = Literal["assistant", "human"]
 
 
@@ -48,9 +48,18 @@ class ConversationState(InputState, total=False):
     suggestions: list[dict[str, Any]]
     """In-stock suggestions with their `because` text and evidence (reset every turn)."""
     last_suggestions: list[dict[str, Any]]
-    """Name, `because` and stored evidence of the latest suggestions made (kept across turns,
-    replaced when new suggestions are made), so "why did you suggest that?" is answered
-    from the evidence itself."""
+    """The latest cards shown (product and variant ids, name, price, size, colour, options,
+    `because` and stored evidence), kept across turns and replaced when new suggestions are
+    made: "why did you suggest that?", "the second one", "is it waterproof?" refer to them."""
+    unsure: dict[str, Any] | None
+    """The router's reading of a message its rules cannot place (a product asked for in
+    another language than the catalogue's), as `ShopperQuery` fields, for one
+    schema-constrained model call (agent/nodes/understand.py); reset every turn."""
+    understood: dict[str, Any] | None
+    """What that call cost and answered this turn (calls, seconds, answer), for the evals."""
+    focus: dict[str, Any] | None
+    """The card a product question is about this turn ("how heavy is it?": the first card;
+    "the second one": the second), one of `last_suggestions` (reset every turn)."""
     reply: str
     """The final reply text of this turn."""
     shopper_size: str | None
@@ -59,6 +68,9 @@ class ConversationState(InputState, total=False):
     """The product the latest sizing answer was about (`name`) and the suggestion names
     shown at the time (`shown`), so "it feels tight" in a later turn means that product
     unless new suggestions were made since (kept across turns)."""
+    language: str
+    """The shopper's language (ISO 639-1: "en", "es", "de", "fr"...), read from their
+    messages by the router; a message too short to tell keeps the one before."""
     last_query: dict[str, Any] | None
     """The latest product search (terms and constraints, `ShopperQuery` fields), kept across
     turns and replaced by each new search, so a follow-up such as "no, the blue one" or

@@ -21,6 +21,7 @@ from agent.commerce.inventory import DatabaseInventory, InventoryService
 from agent.commerce.inventory_http import HttpInventory
 from agent.escalation import EscalationPolicy, load_policy
 from agent.graph import Graph, build_graph
+from agent.i18n.language import warm as warm_language_detector
 from agent.llm.factory import generation_gate, make_chat_model, warm_up
 from agent.llm.limits import GenerationGate, gated
 from agent.prompts import PromptLibrary, prompt_library
@@ -205,6 +206,8 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
         else:
             runtime.spawn(holder.load(settings))
         await runtime.bus.start()
+        # The language detector's model takes ~2 s to read: off the first shopper's turn.
+        runtime.spawn(asyncio.to_thread(warm_language_detector))
         try:
             yield runtime
         finally:

@@ -56,6 +56,10 @@ class SuggestionOut(BaseModel):
     currency: str = "USD"
     size: str | None = None
     color: str | None = None
+    options: dict[str, str] = Field(
+        default_factory=dict,
+        description="every option of the variant (name: value) as the store has them, "
+                    "e.g. {\"band material\": \"leather\"}")
     in_stock: bool
     stock_note: str
     because: str

@@ -41,6 +41,16 @@ class TurnExpect(_Strict):
     max_suggestions: int | None = Field(default=None, ge=0)
     constraints: Constraints | None = None
     order: OrderExpect | None = None
+    first_product: str | None = Field(
+        default=None, description="the product (name or id) the first card must be")
+    exact_variant: str | None = Field(
+        default=None, description="the variant id the first card must be: the one asked for "
+                                  "by its options, in stock")
+    honest_no: bool | None = Field(
+        default=None, description="true: what was asked for is not there (no such variant, "
+                                  "or not sellable) and the reply must say so first")
+    absent_variant: str | None = Field(
+        default=None, description="a variant asked for that is not sellable: no card may be it")
     must_include: list[str] = Field(default_factory=list,
                                     description="case-insensitive phrases the reply contains")
     must_not_include: list[str] = Field(default_factory=list)

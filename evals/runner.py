@@ -20,6 +20,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from sqlmodel import Session, col, select
 
+from agent.commerce.options import vocabulary
 from agent.commerce.orders import STATUS_WORDS
 from api.db import session_scope
 from api.models import Handoff, Message
@@ -192,6 +193,10 @@ async def run_suite(suite: Suite, base: Settings, options: RunOptions,
                 if settings.llm_provider != "scripted" else "scripted",
                 "prompts": prompts_fingerprint(settings.prompts_dir)}
         async with open_runtime(settings, model=model) as shared:
+            with Session(shared.engine) as session:
+                words = vocabulary(session)
+            meta["store_options"] = {name: sorted(words.values_of(name))
+                                     for name in sorted(words.names)}
             for n, case in enumerate(suite.cases):
                 for repeat in range(options.repeat):
                     if case.setup.stock:

@@ -127,6 +127,9 @@ class Transcript(BaseModel):
     turns: list[TurnRecord]
     handoff: HandoffRecord | None = None
     orders: dict[str, OrderRecord] = Field(default_factory=dict)
+    store_options: dict[str, list[str]] = Field(default_factory=dict)
+    """Every option name of the store and its values, so claims about options can be told
+    apart from other words when the transcript is scored (empty: the cards' own options)."""
     expect: CaseExpect = Field(default_factory=CaseExpect)
     error: str | None = None
     """Set when the run itself failed (an exception), so the case fails loudly."""

@@ -132,3 +132,19 @@ async def api_client(settings: Settings, *, model: BaseChatModel | None = None,
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with api_client(settings) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def tau_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """SQLite holding tau-bench's retail catalogue (products, variants, stock; no customers
+    or orders): a store nobody here wrote.  Skips without ../shared/data (fails in CI)."""
+    from api.importers.tau_bench import load_tau_store
+    from api.importers.writer import write_store
+    from tests.shared_data import shared_data
+
+    store = load_tau_store(shared_data("tau-retail", "products.json").parent)
+    store.customers, store.orders = [], []
+    url = f"sqlite:///{tmp_path_factory.mktemp('tau-catalog') / 'tau.db'}"
+    write_store(engine_for(url), store)
+    yield engine_for(url)
+    engine_for(url).dispose()

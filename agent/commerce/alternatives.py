@@ -14,7 +14,8 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from agent.commerce.catalog import ProductView, VariantView, variant_meets
+from agent.commerce.catalog import ProductView, VariantView, variant_meets, view_of
+from agent.commerce.options import colour_like
 from agent.commerce.query import ShopperQuery
 from domain.tables import Product, Variant
 
@@ -30,11 +31,6 @@ class Alternative:
     """Variants that could stand in (meeting the constraints that still apply), best first."""
 
 
-def _view(variant: Variant) -> VariantView:
-    return VariantView(id=variant.id, product_id=variant.product_id, size=variant.size,
-                       color=variant.color, price=(variant.price_cents or 0) / 100)
-
-
 def _product_view(product: Product) -> ProductView:
     return ProductView(id=product.id, name=product.name, category=product.category,
                        season=product.season, size_chart=product.size_chart)
@@ -45,7 +41,7 @@ def _sellable(session: Session, product_ids: list[str]) -> list[VariantView]:
                         .where(col(Variant.product_id).in_(product_ids))
                         .where(col(Variant.price_cents).is_not(None))
                         .where(col(Variant.available).is_(True))).all()
-    return [_view(v) for v in rows]
+    return [view_of(v) for v in rows]
 
 
 def find_alternatives(session: Session, *, wanted: ProductView, wanted_price: float,
@@ -57,7 +53,8 @@ def find_alternatives(session: Session, *, wanted: ProductView, wanted_price: fl
     found: list[Alternative] = []
     if query.color is not None:
         # Colour is the one constraint relaxed, and only for the very product they wanted.
-        relaxed = dataclasses.replace(query, color=None)
+        relaxed = dataclasses.replace(query, color=None, options=[
+            a.as_dict() for a in query.asks if not any(colour_like(n) for n in a.names())])
         others = tuple(sorted(
             (v for v in _sellable(session, [wanted.id])
              if variant_meets(v, relaxed) and not variant_meets(v, query)),

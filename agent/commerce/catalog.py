@@ -1,23 +1,34 @@
 """Catalogue search: keyword relevance over names, categories, tags and descriptions,
 blended with semantic similarity (agent/commerce/semantic.py), ranked with climate sense,
-and the shopper's hard constraints (size, colour, budget) applied to variants, never
-relaxed."""
+and the shopper's hard constraints (size, budget, every option value they named) applied
+to variants, never relaxed.  A product the shopper names by its own name or kind comes
+before anything found by other words or by meaning alone: asked for a mechanical keyboard,
+the keyboard comes first, not a gaming mouse that shares its "RGB" and "wired"."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from agent.commerce.climate import Climate, season_penalty
-from agent.commerce.query import ShopperQuery
+from agent.commerce.options import tokens
+from agent.commerce.query import ShopperQuery, same_size
 from agent.commerce.semantic import similarities
+from agent.commerce.words import catalog_words
 from domain.tables import Product, Variant
 
 # Where a term matched says how much it tells: a word in the name beats one in the blurb.
 _FIELD_WEIGHTS = (("name", 3.0), ("category", 2.5), ("tags", 1.5), ("description", 1.0))
 ONE_SIZE = frozenset({None, "", "ONE SIZE", "OS"})
+# A product named by all the words of its name, or by a word no other product's name or
+# category has ("Cascade", "Laptop"), outranks every keyword and meaning score (at most
+# 3 for keywords plus about 2 for meaning).
+NAMED_WHOLE = 8.0
+NAMED_BY_OWN_WORD = 6.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,10 @@ class VariantView:
     size: str | None
     color: str | None
     price: float
+    options: tuple[tuple[str, str], ...] = ()
+    """Every option of the variant (name, value), as the store has them."""
+    available: bool = True
+    """The store's own sellable flag."""
 
     @property
     def label(self) -> str:
@@ -53,22 +68,16 @@ class Candidate:
     matched_terms: tuple[str, ...]
     similar_to: str | None = None
     """The shopper's words, when the product was found by meaning rather than by keyword."""
+    named: bool = False
+    """The shopper named this product (its whole name, or a word only it has)."""
 
 
-def _stem(word: str) -> str:
-    """A light plural stemmer: "jackets"→"jacket", "shoes"→"shoe", "dresses"→"dress",
-    "hoodies"→"hoody" (both sides of a match go through it, so only consistency matters)."""
-    if len(word) > 4 and word.endswith(("ies", "ie")):
-        return word[: -3 if word.endswith("s") else -2] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def catalog_words(text: str) -> set[str]:
-    return {_stem(w) for w in text.lower().replace("-", " ").replace("/", " ").split()}
+def view_of(variant: Variant) -> VariantView:
+    options = tuple((str(k), str(v)) for k, v in (variant.options or {}).items()
+                    if v is not None and str(v) != "")
+    return VariantView(id=variant.id, product_id=variant.product_id, size=variant.size,
+                       color=variant.color, price=(variant.price_cents or 0) / 100,
+                       options=options, available=variant.available)
 
 
 def query_terms(raw_terms: list[str] | tuple[str, ...]) -> list[str]:
@@ -79,19 +88,50 @@ def query_terms(raw_terms: list[str] | tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(meaningful or words))
 
 
-def variant_meets(variant: VariantView, query: ShopperQuery) -> bool:
-    """Hard constraints: the shopper said them, so a variant that misses one is never shown."""
+def variant_meets(variant: VariantView, query: ShopperQuery,
+                  product_words: frozenset[str] = frozenset()) -> bool:
+    """Hard constraints: the shopper said them, so a variant that misses one is never shown.
+    Option words that are part of the product's own name ("wireless" of "Wireless
+    Earbuds", given as `product_words`) name the product, not an option."""
     if query.max_price is not None and variant.price > query.max_price:
         return False
     if query.min_price is not None and variant.price < query.min_price:
         return False
     size = (variant.size or "").upper()
-    if query.size is not None and size not in ONE_SIZE and size != query.size.upper():
+    if query.size is not None and size not in ONE_SIZE and not same_size(size, query.size):
         return False
-    return not (
-        query.color is not None
-        and query.color.lower() not in (variant.color or "").lower().replace("gray", "grey")
-    )
+    values = [v for _, v in variant.options] or [x for x in (variant.color, variant.size) if x]
+    return all(any(ask.accepts(v) for v in values) for ask in query.asks
+               if not set(ask.words.split()) <= product_words)
+
+
+def naming(products: Sequence[Any], terms: list[str]) -> dict[str, float]:
+    """The bonus of each product the terms name.
+
+    Named whole: the terms hold the product's head noun (the last word of its name) and
+    every word of its name that is no other product's tag or category word: "cascade rain
+    jacket" names the Cascade Waterproof Rain Jacket ("waterproof" tags half the shop),
+    "waterproof rain jacket" names no product.  Named by its own word: a word of its name
+    that no other product's name, category or tags have ("Laptop", "bulb"; not "dry" of the
+    Quick-Dry Hiking Tee, which other products are tagged with)."""
+    names = {p.id: catalog_words(p.name) - {""} for p in products}
+    described = {p.id: catalog_words(p.category) | catalog_words(p.tags) for p in products}
+    shared = Counter(w for p in products for w in names[p.id] | described[p.id])
+    generic = Counter(w for p in products for w in described[p.id] - names[p.id])
+    asked = set(terms)
+    bonus: dict[str, float] = {}
+    for product in products:
+        own = {w for w in names[product.id] if len(w) > 1 and not w.isdigit()}
+        head = next((w for w in reversed(product.name.lower().replace("-", " ").split())
+                     if w.isalpha()), None)
+        head = catalog_words(head).pop() if head else None
+        distinctive = {w for w in own if not generic[w] or w == head}
+        if own and (own <= asked or (head in asked and distinctive - {head}
+                                     and distinctive <= asked)):
+            bonus[product.id] = NAMED_WHOLE
+        elif any(shared[w] == 1 and w in asked for w in own):
+            bonus[product.id] = NAMED_BY_OWN_WORD
+    return bonus
 
 
 def product_names(session: Session) -> list[str]:
@@ -99,18 +139,47 @@ def product_names(session: Session) -> list[str]:
     return list(session.exec(select(Product.name)).all())
 
 
-def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
-                   climate: Climate = "temperate", semantic: bool = True) -> list[Candidate]:
-    """Products ranked by keyword relevance plus semantic similarity, winter gear after the
-    rest for a shopper somewhere hot; only those with a variant meeting the constraints."""
+def _product_view(product: Product) -> ProductView:
+    return ProductView(id=product.id, name=product.name, category=product.category,
+                       season=product.season, size_chart=product.size_chart)
+
+
+def _priced_variants(session: Session) -> dict[str, list[Variant]]:
+    by_product: dict[str, list[Variant]] = defaultdict(list)
+    for variant in session.exec(select(Variant).where(col(Variant.price_cents).is_not(None))).all():
+        by_product[variant.product_id].append(variant)
+    return by_product
+
+
+def named_products(session: Session, query: ShopperQuery,
+                   ) -> list[tuple[ProductView, list[VariantView]]]:
+    """The products the shopper named, best named first, each with every priced variant
+    (sellable or not): what the asked-for variant is looked up in."""
     terms = query_terms(query.terms)
     if not terms:
         return []
     products = session.exec(select(Product)).all()
-    variants_by_product: dict[str, list[Variant]] = defaultdict(list)
-    for variant in session.exec(select(Variant).where(col(Variant.price_cents).is_not(None))).all():
-        variants_by_product[variant.product_id].append(variant)
+    bonus = naming(products, terms)
+    if not bonus:
+        return []
+    variants = _priced_variants(session)
+    named = sorted((p for p in products if p.id in bonus),
+                   key=lambda p: (-bonus[p.id], -len(catalog_words(p.name) & set(terms)), p.id))
+    return [(_product_view(p), [view_of(v) for v in variants.get(p.id, [])]) for p in named]
+
+
+def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
+                   climate: Climate = "temperate", semantic: bool = True) -> list[Candidate]:
+    """Products ranked by naming, keyword relevance and semantic similarity, winter gear
+    after the rest for a shopper somewhere hot; only those with a variant meeting the
+    constraints."""
+    terms = query_terms(query.terms)
+    if not terms:
+        return []
+    products = session.exec(select(Product)).all()
+    variants_by_product = _priced_variants(session)
     sims = similarities(session, query.text, products) if semantic else None
+    named = naming(products, terms)
 
     candidates: list[Candidate] = []
     for product in products:
@@ -127,29 +196,24 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
             if weight:
                 score += weight
                 matched.append(term)
-        by_meaning = not matched and sims is not None and sims.is_match(product.id)
+        by_meaning = not matched and sims is not None and (
+            sims.is_match(product.id)
+            or (query.language != "en" and sims.is_loose_match(product.id)))
         if not matched and not by_meaning:
             continue
-        views = [
-            VariantView(id=v.id, product_id=v.product_id, size=v.size, color=v.color,
-                        price=(v.price_cents or 0) / 100)
-            for v in variants_by_product.get(product.id, []) if v.available
-        ]
-        # A colour word in the product's own name named the product ("Black Magic" candle),
-        # so a variant without a colour of its own is not ruled out by it.
-        by_name = replace(query, color=None) if query.color in fields["name"] else None
-        fitting = tuple(sorted((v for v in views if variant_meets(v, query) or (
-            by_name is not None and not v.color and variant_meets(v, by_name))),
-            key=lambda v: v.price))
+        views = [view_of(v) for v in variants_by_product.get(product.id, []) if v.available]
+        own_words = frozenset(tokens(f"{product.name} {product.category}"))
+        fitting = tuple(sorted((v for v in views if variant_meets(v, query, own_words)),
+                               key=lambda v: v.price))
         if not fitting:
             continue
-        relevance = score / len(terms) + (sims.bonus(product.id) if sims else 0.0)
+        relevance = (score / len(terms) + (sims.bonus(product.id) if sims else 0.0)
+                     + named.get(product.id, 0.0))
         candidates.append(Candidate(
-            product=ProductView(id=product.id, name=product.name, category=product.category,
-                                season=product.season, size_chart=product.size_chart),
-            variants=fitting,
+            product=_product_view(product), variants=fitting,
             score=relevance - season_penalty(product.season, climate, query),
             matched_terms=tuple(matched), similar_to=query.text.strip() if by_meaning else None,
+            named=product.id in named,
         ))
     candidates.sort(key=lambda c: (-c.score, c.variants[0].price))
     return candidates[:limit]

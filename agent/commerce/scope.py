@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from agent.commerce.catalog import catalog_words, query_terms
+from agent.commerce.catalog import query_terms
 from agent.commerce.semantic import similarities
+from agent.commerce.words import catalog_words
 from domain.tables import Product
 
 # A message mostly made of the catalogue's words is about the store even when none of them
@@ -46,6 +47,14 @@ class StoreScope:
         return any(t in self.kind_words or t in self.name_words
                    for t in query_terms(list(terms)))
 
+    def names_a_kind(self, terms: Sequence[str]) -> bool:
+        """Whether the terms name a kind of product ("tents") or one product by a name word
+        that is not also an attribute ("Cascade", not "waterproof"): a new search, not a
+        question about the cards shown."""
+        return any(t in self.kind_words or (t in self.name_words
+                                            and t not in self.attribute_words)
+                   for t in query_terms(list(terms)))
+
     def about_the_store(self, terms: Sequence[str]) -> bool:
         """Whether the shopper's terms read as a request to this store: a kind of product it
         sells, or mostly words its catalogue uses (names, attributes, uses)."""
@@ -57,11 +66,13 @@ class StoreScope:
         known = self.kind_words | self.name_words | self.attribute_words
         return sum(t in known for t in words) / len(words) >= MIN_STORE_SHARE
 
-    def means_a_product(self, session: Session, text: str) -> bool:
+    def means_a_product(self, session: Session, text: str, *, loose: bool = False) -> bool:
         """Whether the semantic search finds a product close to `text` (False without the
-        embedding model: then the catalogue's words decide alone)."""
+        embedding model: then the catalogue's words decide alone).  `loose` for a message
+        in another language than the catalogue's, whose similarities run lower."""
         sims = similarities(session, text, self.products)
-        return sims is not None and any(sims.is_match(p.id) for p in self.products)
+        return sims is not None and any(
+            sims.is_match(p.id) or (loose and sims.is_loose_match(p.id)) for p in self.products)
 
 
 def _head_noun(name: str) -> str | None:

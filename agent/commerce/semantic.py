@@ -40,6 +40,9 @@ MODEL_NAME = "multilingual-e5-small-q4"
 MIN_SIMILARITY = 0.84
 MIN_ABOVE_MEDIAN = 0.04
 NEAR_BEST = 0.02
+# Across languages ("Regenjacke" for an English catalogue) e5's similarities run lower.
+LOOSE_ABOVE_MEDIAN = 0.035
+LOOSE_TOP = 8
 # 0.1 above the median is worth about two-thirds of a name match (3.0 per term): enough to
 # lift the rain jacket over "Powder Day" ski pants for "gear for a rainy day", not enough
 # to bury a product whose name the shopper typed.
@@ -184,6 +187,15 @@ class Similarities:
         best = max(self.by_product.values(), default=0.0)
         return (sim >= MIN_SIMILARITY and sim - self.median >= MIN_ABOVE_MEDIAN
                 and sim >= best - NEAR_BEST)
+
+    def is_loose_match(self, product_id: str) -> bool:
+        """A match for words the catalogue's keywords cannot meet (a message in Spanish,
+        German or French about an English catalogue): among the closest few and well above
+        the median, without the absolute floor, which e5 sets lower across languages."""
+        sim = self.by_product.get(product_id, 0.0)
+        closest = sorted(self.by_product.values(), reverse=True)[:LOOSE_TOP]
+        return (sim - self.median >= LOOSE_ABOVE_MEDIAN and bool(closest)
+                and sim >= closest[-1])
 
     def bonus(self, product_id: str) -> float:
         """A ranking bonus (about 0-2) for how far above the median the product is."""

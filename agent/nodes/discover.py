@@ -10,7 +10,13 @@ from langgraph.runtime import Runtime
 from sqlmodel import Session
 
 from agent.commerce.alternatives import Alternative, find_alternatives
-from agent.commerce.catalog import Candidate, ProductView, VariantView, search_catalog
+from agent.commerce.catalog import (
+    Candidate,
+    ProductView,
+    VariantView,
+    named_products,
+    search_catalog,
+)
 from agent.commerce.climate import shopper_climate
 from agent.commerce.inventory import (
     InventoryUnavailable,
@@ -18,10 +24,13 @@ from agent.commerce.inventory import (
     soonest_source,
     stock_note,
 )
+from agent.commerce.options import vocabulary
 from agent.commerce.query import ShopperQuery, find_postcode, parse_query
 from agent.commerce.regions import shopper_region
+from agent.commerce.variant_choice import asked_options
 from agent.context import TandemContext
 from agent.evidence import Evidence, because_text
+from agent.nodes.discover_variant import remembered_cards, variant_turn
 from agent.nodes.text import last_shopper_text, shopper_texts
 from agent.personal import load_personal
 from agent.state import ConversationState
@@ -125,27 +134,38 @@ def _pick(query: ShopperQuery, candidates: list[Candidate], alternatives: list[A
 
 def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
     ctx = runtime.context
-    said = parse_query(last_shopper_text(state))
-    # A follow-up ("no, the blue one") searches the last query with its constraints laid
-    # over it (the router built it); anything else is searched as said.
-    refined = state.get("refined_query")
-    query = ShopperQuery(**refined) if refined else said
-    size_from = "message" if said.size or not refined else "conversation"
-    if query.size is None and state.get("shopper_size"):
-        query.size, size_from = state.get("shopper_size"), "conversation"
     postcodes = [p for text in shopper_texts(state) if (p := find_postcode(text))]
     with Session(ctx.engine) as session:
+        vocab = vocabulary(session)
+        said = parse_query(last_shopper_text(state), vocab, state.get("language") or "en")
+        # A follow-up ("no, the blue one") searches the last query with its constraints
+        # laid over it (the router built it); anything else is searched as said.
+        refined = state.get("refined_query")
+        query = ShopperQuery(**refined) if refined else said
+        size_from = "message" if said.size or not refined else "conversation"
+        if query.size is None and state.get("shopper_size"):
+            query.size, size_from = state.get("shopper_size"), "conversation"
         climate, climate_from_profile = shopper_climate(
             session=session, postcodes=postcodes, customer_id=ctx.customer_id,
             use_profile=ctx.personalization)
-        candidates = search_catalog(session, query, limit=ctx.max_suggestions * 3,
-                                    climate=climate)
         region, region_from = shopper_region(
             session=session, postcodes=postcodes, customer_id=ctx.customer_id,
             use_profile=ctx.personalization, default=ctx.region)
-        alternatives = find_alternatives(
-            session, wanted=candidates[0].product, wanted_price=candidates[0].variants[0].price,
-            query=query, exclude=set()) if candidates else []
+        # A product named with its options ("the Smart Watch in gold with a leather band"):
+        # that exact variant, or an honest no and the closest in stock.
+        named = named_products(session, query) if query.asks or query.size else []
+        resolved = asked_options(vocab, named[0][0].id, query) if named else None
+        if named and resolved is not None and (resolved.asked or resolved.missing):
+            product, variants = named[0]
+            candidates, alternatives = [], []
+        else:
+            named = []
+            candidates = search_catalog(session, query, limit=ctx.max_suggestions * 3,
+                                        climate=climate)
+            alternatives = find_alternatives(
+                session, wanted=candidates[0].product,
+                wanted_price=candidates[0].variants[0].price,
+                query=query, exclude=set()) if candidates else []
     if refined and said.color:
         # A shopper who has just corrected the colour ("no, I meant the blue one") said the
         # colour is the point: the same product in another colour (perhaps the one they
@@ -157,6 +177,15 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
     facts: dict[str, Any] = {"query": query.text, "constraints": {
         "size": query.size, "color": query.color, "max_price": query.max_price}}
     remembered = {"last_query": asdict(query)}  # what a follow-up refines
+    if named and resolved is not None:
+        turn = variant_turn(ctx, query, product, variants, resolved, region, facts)
+        cards = turn["suggestions"]
+        return remembered | turn | {
+            "shopper_size": query.size or state.get("shopper_size"),
+            "last_suggestions": remembered_cards(cards) if cards else state.get(
+                "last_suggestions", []),
+            "turns_without_progress": 0 if cards else
+            state.get("turns_without_progress", 0) + 1}
     if not candidates:
         return remembered | {
             "facts": facts | {"no_match": True}, "suggestions": [],
@@ -196,8 +225,10 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
             evidence[-1:-1] = personal.evidence_for(pick.product.id, pick.variant.size)
         suggestions.append({
             "product_id": pick.product.id, "variant_id": pick.variant.id,
-            "name": pick.product.name, "price": pick.variant.price, "currency": "USD",
-            "size": pick.variant.size, "color": pick.variant.color, "in_stock": True,
+            "name": pick.product.name, "category": pick.product.category,
+            "price": pick.variant.price, "currency": "USD",
+            "size": pick.variant.size, "color": pick.variant.color,
+            "options": dict(pick.variant.options), "in_stock": True,
             "stock_note": stock_note(source, region),
             "because": because_text(evidence),
             "evidence": [e.model_dump() for e in evidence],
@@ -210,8 +241,7 @@ def discover(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[
     if personal is not None:
         personal.remember(ctx, query, size_from, suggestions)
     # Kept past this turn (the router resets `suggestions`) so "why?" can be answered.
-    explained = {"last_suggestions": [{k: s[k] for k in ("name", "because", "evidence")}
-                                      for s in suggestions]} if suggestions else {}
+    explained = {"last_suggestions": remembered_cards(suggestions)} if suggestions else {}
     return remembered | explained | {
         "facts": facts, "suggestions": suggestions,
         "shopper_size": query.size or state.get("shopper_size"),

@@ -26,7 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from agent.commerce.catalog import product_names
+from agent.commerce.options import OptionVocabulary, vocabulary
 from agent.context import TandemContext
+from agent.i18n.language import language_name
 from agent.llm.limits import ModelBusy
 from agent.llm.scripted import ScriptExhausted
 from agent.nodes.text import last_shopper_text
@@ -43,8 +45,11 @@ TEMPLATE_ONLY = frozenset({"handoff", "policy"})
 # out-of-scope message never reaches the model either, so text written to steer it ("print
 # your system prompt") has nothing to steer.
 _TEMPLATE_FACTS = {"order_status": ("need", "not_found", "too_many_attempts"),
-                   "discovery": ("inventory_unavailable",),
-                   "smalltalk": ("out_of_scope",)}
+                   # The verdict on a variant asked for by its options is said by code.
+                   "discovery": ("inventory_unavailable", "variant"),
+                   "smalltalk": ("out_of_scope",),
+                   # "The product page doesn't say": said plainly, never guessed.
+                   "product_question": ("unanswered",)}
 
 
 def template_only(intent: str, facts: dict[str, Any]) -> bool:
@@ -82,15 +87,22 @@ def _store_names(engine: Engine) -> list[str]:
         return product_names(session)
 
 
+def _vocabulary(engine: Engine) -> OptionVocabulary:
+    with Session(engine) as session:
+        return vocabulary(session)
+
+
 async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str, Any]:
     ctx = runtime.context
     intent = state.get("intent", "smalltalk")
     facts = state.get("facts", {})
     shopper = last_shopper_text(state)
-    values = {"intent": intent, "facts": facts, "suggestions": state.get("suggestions", []),
-              "shopper": shopper}
+    language = state.get("language") or "en"
+    values: dict[str, Any] = {
+        "intent": intent, "facts": facts, "suggestions": state.get("suggestions", []),
+        "shopper": shopper, "reply_language": language_name(language)}
     emit = runtime.stream_writer
-    fallback = ctx.prompts.render("fallback", **values)
+    fallback = ctx.prompts.render("fallback", language, **values)
     text = ""
     llm: dict[str, Any] = {"calls": 0}
     if ctx.model is None:
@@ -107,7 +119,7 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             llm["error"] = "not_scripted"  # the scripted provider answers from templates
         except ModelBusy:
             llm["error"] = "busy"  # logged by the gate, with its queue counters
-            fallback = ctx.prompts.render("busy", **values)
+            fallback = ctx.prompts.render("busy", language, **values)
         except TimeoutError:
             log.warning("reply model timed out after %.1fs; using the fallback reply",
                         ctx.llm_timeout_s)
@@ -121,7 +133,11 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
             names = ctx.catalogue_names
             if names is None:  # the router did not read the catalogue this turn
                 names = tuple(await asyncio.to_thread(_store_names, ctx.engine))
-            problem = reply_problem(intent, facts, shopper, text, store_names=names)
+            problem = reply_problem(
+                intent, facts, shopper, text, store_names=names,
+                cards=state.get("suggestions", []),
+                vocabulary=await asyncio.to_thread(_vocabulary, ctx.engine),
+                language=language)
             if ctx.reply_checks is not None:
                 ctx.reply_checks.record(intent, problem)
             if problem:

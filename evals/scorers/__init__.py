@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from evals.scorers.base import Outcome, Scorer, ScoreResult
+from evals.scorers.claims import ClaimScorer
 from evals.scorers.constraints import ConstraintScorer
 from evals.scorers.cost import CostScorer
 from evals.scorers.explanation import ExplanationScorer
@@ -13,6 +14,7 @@ from evals.scorers.phrases import PhraseScorer
 from evals.scorers.privacy import PrivacyScorer
 from evals.scorers.route import RouteScorer
 from evals.scorers.tone import ToneScorer
+from evals.scorers.variant import VariantScorer
 
 __all__ = ["Outcome", "ScoreResult", "Scorer", "default_scorers"]
 
@@ -20,5 +22,5 @@ __all__ = ["Outcome", "ScoreResult", "Scorer", "default_scorers"]
 def default_scorers() -> list[Scorer]:
     """Every offline scorer, in report order (the LLM judge is added on request)."""
     return [RouteScorer(), GroundingScorer(), ConstraintScorer(), ExplanationScorer(),
-            PrivacyScorer(), OrderStatusScorer(), HandoffSummaryScorer(), PhraseScorer(),
-            ToneScorer(), CostScorer()]
+            VariantScorer(), ClaimScorer(), PrivacyScorer(), OrderStatusScorer(),
+            HandoffSummaryScorer(), PhraseScorer(), ToneScorer(), CostScorer()]

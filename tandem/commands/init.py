@@ -20,8 +20,9 @@ from typing import Annotated
 
 import typer
 
-FOLDERS = {"prompts": ("*.j2", "TANDEM_PROMPTS_DIR"),
-           "policies": ("*.yaml", "TANDEM_POLICIES_DIR")}
+# Folder -> (files copied, relative to it; the setting that points at the copies).
+FOLDERS = {"prompts": (("*.j2", "translations/*.yaml"), "TANDEM_PROMPTS_DIR"),
+           "policies": (("*.yaml",), "TANDEM_POLICIES_DIR")}
 SECRETS = ("TANDEM_SECRET_KEY", "TANDEM_CUSTOMER_TOKEN_SECRET")
 
 
@@ -32,12 +33,13 @@ def init(directory: Annotated[Path, typer.Argument(
     """Write editable copies of the prompts and policies, and a .env that points at them."""
     directory = directory.resolve()
     env_lines: list[str] = []
-    for folder, (pattern, variable) in FOLDERS.items():
+    for folder, (patterns, variable) in FOLDERS.items():
         target = directory / folder
         target.mkdir(parents=True, exist_ok=True)
         source = Path(str(files(folder)))
-        for path in sorted(source.glob(pattern)):
-            copy = target / path.name
+        for path in sorted(p for pattern in patterns for p in source.glob(pattern)):
+            copy = target / path.relative_to(source)
+            copy.parent.mkdir(parents=True, exist_ok=True)
             if copy.exists() and not force:
                 typer.echo(f"kept {copy} (already there; --force overwrites)")
                 continue

@@ -66,3 +66,45 @@ def test_a_new_budget_replaces_the_old_range_whole() -> None:
                     keep_terms=True)
     assert (merged.min_price, merged.max_price, merged.size) == (None, 300.0, "9")
     assert merged.terms == ["trail", "shoes"]
+
+
+async def test_it_in_black_asks_the_first_card_again_in_black_keeping_the_size(
+        engine: Engine) -> None:
+    first, black = await turns(
+        context(engine), "I need a warm jacket for a winter trip to Norway, I usually wear a large",
+        "do you have it in black?")
+    assert {s["size"] for s in first["suggestions"]} == {"L"}
+    wanted = first["suggestions"][0]["name"]
+    assert black["intent"] == "discovery"
+    assert black["suggestions"] and black["suggestions"][0]["name"] == wanted
+    assert all(s["size"] == "L" for s in black["suggestions"])
+    verdict = black["facts"]["variant"]
+    assert verdict["product"] == wanted and {"name": "color", "value": "Black",
+                                             "kind": "color"} in verdict["asked"]
+    if verdict["status"] == "in_stock":
+        assert black["suggestions"][0]["color"] == "Black"
+        assert black["reply"].startswith(f"Yes, the {wanted} in Black, size L is in stock")
+    else:
+        assert not black["reply"].startswith("Yes")
+
+
+async def test_anything_cheaper_stays_under_the_cheapest_card(engine: Engine) -> None:
+    first, cheaper = await turns(context(engine), "insulated jacket size M", "anything cheaper?")
+    cheapest = min(s["price"] for s in first["suggestions"])
+    assert cheaper["intent"] == "discovery" and cheaper["suggestions"]
+    assert all(s["price"] < cheapest for s in cheaper["suggestions"])
+    assert all(s["size"] == "M" for s in cheaper["suggestions"])
+
+
+async def test_a_question_about_a_card_is_answered_from_its_page_never_out_of_scope(
+        engine: Engine) -> None:
+    shown, heavy, second = await turns(context(engine), "show me tents", "how heavy is it?",
+                                       "is the second one waterproof?")
+    tents = [s["name"] for s in shown["suggestions"]]
+    assert heavy["intent"] == "product_question"
+    assert heavy["facts"]["answer"]["product"] == tents[0]
+    assert "outside what I can help with" not in heavy["reply"]
+    assert heavy["reply"].startswith(f"The {tents[0]} product page doesn't say how much it"
+                                     ) or "g" in heavy["facts"]["answer"]["found"][0]
+    assert second["facts"]["answer"]["product"] == tents[1]
+

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_the_model_phrases_only_facts_the_graph_fetched(engine: Engine) -> None:
-    model = ScriptedChatModel(replies=["Two great options for you."])
+    model = ScriptedChatModel(replies=["Some great options for you."])
     (state,) = await turns(context(engine, model), "waterproof hiking jacket under $200, size M")
-    assert state["reply"] == "Two great options for you."
+    assert state["reply"] == "Some great options for you."
     (call,) = model.calls
     system, user = call["messages"]
     assert system.content == PromptLibrary(ROOT / "prompts").render("system")

@@ -54,7 +54,7 @@ def test_an_apology_does_not_hide_distress(text: str) -> None:
 def test_the_most_urgent_rule_wins_and_every_match_is_a_reason() -> None:
     verdict = load_policy(POLICY).decide("I'm furious, I'll call my lawyer about this refund")
     assert verdict.rule == "legal_threat" and verdict.priority == 1
-    assert {r.split(":")[0] for r in verdict.reasons} == {"legal_threat", "anger", "returns"}
+    assert {r.split(":")[0] for r in verdict.reasons} >= {"legal_threat", "anger", "returns"}
 
 
 def test_locked_triggers_cannot_be_switched_off(tmp_path: Path) -> None:

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from agent.commerce.options import OptionVocabulary, vocabulary
 from agent.commerce.query import find_email, find_order_id, find_postcode, parse_query
+
+
+@pytest.fixture
+def demo_words(engine: Engine) -> OptionVocabulary:
+    """The demo store's option vocabulary: colours come from its variants, not a list."""
+    with Session(engine) as session:
+        return vocabulary(session)
 
 
 @pytest.mark.parametrize(("text", "size", "color", "low", "high"), [
@@ -16,9 +26,13 @@ from agent.commerce.query import find_email, find_order_id, find_postcode, parse
     ("does the Ember down jacket run small?", None, None, None, None),  # fit, not their size
 ])
 def test_constraints(text: str, size: str | None, color: str | None, low: float | None,
-                     high: float | None) -> None:
-    query = parse_query(text)
+                     high: float | None, demo_words: OptionVocabulary) -> None:
+    query = parse_query(text, demo_words)
     assert (query.size, query.color, query.min_price, query.max_price) == (size, color, low, high)
+
+
+def test_without_the_stores_vocabulary_no_colour_is_read() -> None:
+    assert parse_query("blue rain jacket size M").color is None
 
 
 def test_terms_drop_filler_and_constraints() -> None:

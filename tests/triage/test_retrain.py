@@ -55,6 +55,15 @@ def _small_data(root: Path) -> Path:
     rows = [[f"what time is it in city {i}", "time"] for i in range(40)]
     (root / "clinc150" / "data_train_val.json").write_text(json.dumps(
         {"train": rows[:30], "val": rows[30:], "oos_train": [], "oos_val": []}))
+    (root / "tau-retail").mkdir()
+    for part, count in (("train", 20), ("dev", 6)):
+        tasks = [{"user_id": f"u{i}", "actions": [{"name": "cancel_pending_order"}]
+                  if i % 2 else [{"name": "get_order_details"}],
+                  "instruction": f"Your name is Sam. You want to "
+                                 f"{'cancel order' if i % 2 else 'know the status of order'}"
+                                 f" #W{1000000 + i} for your {THINGS[i % 8]}."}
+                 for i in range(count)]
+        (root / "tau-retail" / f"tasks_{part}.json").write_text(json.dumps(tasks))
     return root
 
 
