@@ -24,6 +24,8 @@ from api.runtime import TandemRuntime
 log = logging.getLogger(__name__)
 QUEUE = "tandem"
 _SCHEMA_LOCK = 7_220_301  # pg_advisory_lock key: one worker applies the schema at a time
+# Longer than the worker's graceful shutdown (5 s): a job still running gets that long.
+STOP_TIMEOUT_S = 15.0
 
 
 class ProcrastinateQueue:
@@ -106,8 +108,23 @@ class ProcrastinateQueue:
 
     async def stop(self) -> None:
         if self._worker is not None:
-            self._worker.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._worker
+            await _cancel_until_done(self._worker, timeout_s=STOP_TIMEOUT_S)
         if self._opened:
             await self.app.close_async()
+
+
+async def _cancel_until_done(task: asyncio.Task[None], *, timeout_s: float) -> None:
+    """Cancel the worker until it ends.  One cancel is not enough: a cancel that lands while
+    procrastinate registers the worker can be swallowed on the way (the worker then waits for
+    a stop that never comes, and the app's shutdown with it); a later one reaches the
+    worker's own wait, which stops it gracefully."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not task.done():
+        if loop.time() > deadline:
+            log.warning("job queue worker did not stop within %.0f s; left behind", timeout_s)
+            return
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.5)
+    with suppress(asyncio.CancelledError):
+        task.result()

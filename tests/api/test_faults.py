@@ -10,6 +10,7 @@ mid-traffic (marked `disruptive`: it restarts the machine's cluster, run it alon
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,13 +89,15 @@ async def test_with_redis_gone_turns_and_pushed_events_still_work(
 async def _shop_until_answered(url: str, chats: list[Chat], texts: list[str],
                                deadline_s: float) -> dict[str, int]:
     """Each shopper sends its messages; on a dropped connection or a 503 the same message
-    (same client_message_id) is sent again until answered.  Returns status counts."""
+    (same client_message_id) is sent again until answered.  The ids are fixed per chat and
+    text, so a shopper who resends after a restart sends the same message, as the widget
+    does.  Returns status counts."""
     statuses: dict[str, int] = {}
 
     async def one(chat: Chat) -> None:
         async with httpx.AsyncClient(base_url=url, timeout=20) as client:
-            for text in texts:
-                key = uuid.uuid4().hex
+            for number, text in enumerate(texts):
+                key = uuid.uuid5(uuid.NAMESPACE_URL, f"{chat.id}/{number}").hex
                 while time.monotonic() < deadline_s:
                     try:
                         response = await client.post(
@@ -130,6 +133,9 @@ async def test_a_worker_killed_mid_traffic_loses_no_accepted_message(
     await asyncio.sleep(0.8)
     os.kill(server.process.pid, signal.SIGKILL)  # mid-turn: no shutdown, no drain
     server.process.wait()
+    traffic.cancel()  # the shoppers' retries go on below, to the restarted server
+    with contextlib.suppress(asyncio.CancelledError):
+        await traffic
     await asyncio.sleep(0.5)
     restarted = start_server(database_url, tmp_path, env=env)
     try:
@@ -137,7 +143,6 @@ async def test_a_worker_killed_mid_traffic_loses_no_accepted_message(
         statuses = await asyncio.wait_for(
             _shop_until_answered(restarted.url, chats, texts,
                                  deadline_s=time.monotonic() + 60), timeout=90)
-        traffic.cancel()
         ids = [c.id for c in chats]
         for _ in range(100):  # the sweep answers what the killed worker left pending
             if not _unanswered(engine, ids)[2]:
