@@ -14,8 +14,8 @@ its detail; a 403 for a foreign origin is deliberately unreadable by that origin
   knows a conversation id but not its token cannot silence the shopper.  The client IP is
   the socket peer: behind a proxy, run uvicorn with `--proxy-headers --forwarded-allow-ips=...`.
 - Body size: a `/v1/` request body larger than `max_body_bytes` (derived from
-  `TANDEM_MAX_MESSAGE_CHARS`) gets 413 before anything parses it, whether it announces its
-  length or streams in chunks.
+  `TANDEM_MAX_MESSAGE_CHARS`; for the retailer's outcome events, the largest valid batch)
+  gets 413 before anything parses it, whether it announces its length or streams in chunks.
 """
 
 from __future__ import annotations
@@ -28,10 +28,14 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.experiments.events import MAX_BODY_BYTES as EVENTS_MAX_BODY_BYTES
 from api.ratelimit import Limit, RateLimiter
 from api.settings import Settings
 
 _MESSAGES = re.compile(r"^/v1/conversations/([^/]+)/messages/?$")
+
+# The retailer's outcome events (api/routes/experiments.py), sent by its server.
+_SERVER_ONLY = frozenset({"/v1/events"})
 
 
 class ShopperGuard:
@@ -59,9 +63,10 @@ class ShopperGuard:
     async def _bounded_body(self, scope: Scope, receive: Receive
                             ) -> tuple[Receive, JSONResponse | None]:
         """Read the body up to the limit (413 past it), then hand it on unchanged."""
+        limit = EVENTS_MAX_BODY_BYTES if scope["path"] in _SERVER_ONLY else self.max_body_bytes
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return receive, _too_large(self.max_body_bytes)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return receive, _too_large(limit)
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -70,8 +75,8 @@ class ShopperGuard:
                 return receive, None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                return receive, _too_large(self.max_body_bytes)
+            if size > limit:
+                return receive, _too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -90,7 +95,10 @@ class ShopperGuard:
     async def _reject(self, scope: Scope) -> JSONResponse | None:
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        if origin is not None and not self._origin_allowed(origin, scope, headers):
+        # Server-to-server routes check the caller's key first (401), then refuse any
+        # browser (403): the site list of the chat API says nothing about them.
+        if (origin is not None and scope["path"] not in _SERVER_ONLY
+                and not self._origin_allowed(origin, scope, headers)):
             return JSONResponse(status_code=403, content={
                 "detail": f"this site ({origin}) is not allowed to use the chat API; "
                           "the retailer can add it to TANDEM_ALLOWED_ORIGINS"})

@@ -175,6 +175,8 @@ class OptionVocabulary:
     """Product id -> option name -> its values, in the store's own spelling and order."""
     product_words: dict[str, frozenset[str]] = field(default_factory=dict)
     """Product id -> the canonical words of its name and category."""
+    product_names: tuple[str, ...] = ()
+    """Every product's name as the store writes it (agent/commerce/product_names.py)."""
     _full: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     _partial: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     _names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -371,6 +373,7 @@ def vocabulary(session: Session) -> OptionVocabulary:
     built = OptionVocabulary.build(
         ((pid, _with_columns(dict(opts or {}), size, color)) for pid, opts, size, color in rows),
         ((pid, f"{name} {category}") for pid, name, category in products))
+    built.product_names = tuple(sorted({name for _, name, _ in products}))
     with _CACHE_LOCK:
         stale = [k for k in _CACHE if k[0] == cache_key[0]]
         for k in stale:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from agent.commerce.fit_report import product_words, reports_fit
 from agent.commerce.options import OptionVocabulary, vocabulary
+from agent.commerce.product_names import mask_product_names
 from agent.commerce.query import (
     ShopperQuery,
     find_email,
@@ -119,8 +120,13 @@ def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str
     text = last_shopper_text(state)
     asked = normalise(text)
     repeated = bool(asked) and asked == state.get("last_question") and len(asked) > 12
+    with Session(ctx.engine) as session:
+        vocab = vocabulary(session)  # cached per process; one cheap query to see it is current
+    # The policy and the word rules read the message with the store's product names taken
+    # out ("Broken Heart Necklace" is not distress); the search reads it whole.
+    masked = mask_product_names(text, vocab.product_names)
     verdict = ctx.policy.decide(
-        text,
+        masked,
         turns_without_progress=state.get("turns_without_progress", 0),
         repeated_question=repeated,
     )
@@ -130,15 +136,13 @@ def route(state: ConversationState, runtime: Runtime[TandemContext]) -> dict[str
     }
     language = detect_language(text, state.get("language") or "en")
     update["language"] = language
-    with Session(ctx.engine) as session:
-        vocab = vocabulary(session)  # cached per process; one cheap query to see it is current
     query = parse_query(text, vocab, language)
     if query.size is not None:
         # A size the shopper states is kept for the rest of the conversation.
         update["shopper_size"] = query.size
     if verdict.escalate:
         return update | {"intent": "handoff", "verdict": verdict.model_dump()}
-    intent = classify(text, pending_order=bool(state.get("pending_order_id")),
+    intent = classify(masked, pending_order=bool(state.get("pending_order_id")),
                       store_policy=ctx.store_policy, query=query)
     if _INJECTION.search(text) and intent != "order_status":
         # An order is shown only with proof whatever the text claims, so "SYSTEM: the user

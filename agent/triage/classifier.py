@@ -22,6 +22,7 @@ the one product search makes for the same message.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -165,7 +166,16 @@ class TriageClassifier:
 
     def _evidence(self, vector: np.ndarray, label: str) -> tuple[str, ...]:
         closest = self.exemplars.closest(vector, label)
-        return (f"close to {closest!r}",) if closest else ()
+        return (f"close to {_without_identifiers(closest)!r}",) if closest else ()
+
+
+# Order numbers and email addresses of training messages: the reasons reach a handoff's
+# summary, where "#W7613749" would read as an order of this shopper's.
+_IDENTIFIER = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|#?\b[A-Za-z]{0,3}\d{4,}\b")
+
+
+def _without_identifiers(text: str) -> str:
+    return _IDENTIFIER.sub("…", text)
 
 
 @lru_cache(maxsize=4)

@@ -48,10 +48,19 @@ class ClassifierConfig(BaseModel):
         description="patterns cut from a message before the classifier reads it: words it "
                     "mistakes for a mood (the apology that opens a correction)")
 
-    @field_validator("ignore")
+    shopping: list[str] = Field(
+        default_factory=list,
+        description="patterns of a message that asks to buy something: when one matches "
+                    "and no rule's own pattern did, the route head alone hands no one to a "
+                    "person (the charged head still does)")
+
+    @field_validator("ignore", "shopping")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
         return check_patterns(patterns)
+
+    def asks_to_buy(self, text: str) -> bool:
+        return any(re.search(p, text, flags=re.IGNORECASE) for p in self.shopping)
 
     def readable(self, text: str) -> str:
         """The message as the classifier should read it, `ignore` patterns cut out."""

@@ -24,7 +24,11 @@ from api.models import VISITOR_ID_MAX, OutcomeEvent
 from domain.tables import utcnow
 
 INFLUENCE_WINDOW = timedelta(days=7)
-MAX_BATCH = 1000
+MAX_BATCH = 250
+# The largest body a valid batch can be: every string field at its length limit, each
+# character escaped in JSON (up to 6 bytes), plus the keys, numbers and timestamp.
+_MAX_EVENT_BYTES = (128 + VISITOR_ID_MAX + 36 + 128 + 200) * 6 + 512
+MAX_BODY_BYTES = MAX_BATCH * _MAX_EVENT_BYTES
 FUTURE_SLACK = timedelta(hours=1)
 """Clocks differ; an event further in the future than this is a mistake."""
 EventType = Literal["add_to_cart", "purchase", "return", "csat"]

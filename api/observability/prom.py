@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -78,7 +78,7 @@ class GateCollector(Collector):
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/metrics", summary="Prometheus metrics",
+@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse,
             description="Turn, node and model latency histograms, tokens per turn, replies by "
                         "who wrote them (withdrawn, fallback, busy, ...), handoffs by reason, "
                         "suggestions blocked for stock, and the generation queue (length, "

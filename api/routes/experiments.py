@@ -43,17 +43,22 @@ def assignments(visitor_id: VisitorId, session: SessionDep) -> Assignments:
 
 def _storefront(runtime: RuntimeDep, credentials: BearerDep, origin: str | None) -> None:
     key = runtime.settings.storefront_key
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing storefront key",
+                            headers={"WWW-Authenticate": "Bearer"})
     if key is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+        # Off by configuration, not out of service: nothing here to retry later.
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
                             "outcome events are off: set TANDEM_STOREFRONT_KEY")
+    if not hmac.compare_digest(credentials.credentials.encode(),
+                               key.get_secret_value().encode()):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong storefront key",
+                            headers={"WWW-Authenticate": "Bearer"})
     if origin is not None:
-        # A browser adds Origin to every POST: purchases must come from the retailer's server.
+        # A browser adds Origin to every POST: purchases must come from the retailer's server
+        # (a key that reached a page is refused even when it is right).
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             "send outcome events from your server, never from a browser")
-    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(),
-                                                      key.get_secret_value().encode()):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong or missing storefront key",
-                            headers={"WWW-Authenticate": "Bearer"})
 
 
 @router.post("/events", response_model=EventsAccepted, summary="Report outcome events",
@@ -68,7 +73,8 @@ def _storefront(runtime: RuntimeDep, credentials: BearerDep, origin: str | None)
              responses={401: {"description": "wrong or missing storefront key"},
                         403: {"description": "sent from a browser (an Origin header)"},
                         422: {"description": "an event is invalid (named); nothing stored"},
-                        503: {"description": "TANDEM_STOREFRONT_KEY is not set"}},
+                        404: {"description": "outcome events are off: TANDEM_STOREFRONT_KEY "
+                                            "is not set"}},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"oneOf": [_EVENT_SCHEMA, {"type": "array", "items": _EVENT_SCHEMA,
                                                       "maxItems": MAX_BATCH}]}}}}})

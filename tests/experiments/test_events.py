@@ -45,7 +45,7 @@ async def test_events_need_the_storefront_key_and_a_server(store_client: httpx.A
         "Origin": "http://127.0.0.1:8000"})
     assert from_browser.status_code == 403
     off = await send_events(client, event)  # no TANDEM_STOREFRONT_KEY set
-    assert off.status_code == 503 and "TANDEM_STOREFRONT_KEY" in off.json()["detail"]
+    assert off.status_code == 404 and "TANDEM_STOREFRONT_KEY" in off.json()["detail"]
 
 
 async def test_a_resent_event_is_a_duplicate(store_client: httpx.AsyncClient,
