@@ -6,6 +6,7 @@ so the command tree reads top to bottom below and there is no import circle.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -51,6 +52,14 @@ experiments_app.command("start")(experiments.start)
 experiments_app.command("stop")(experiments.stop)
 experiments_app.command("list")(experiments.list_experiments)
 experiments_app.command("report")(experiments.report)
+
+@eval_app.callback()
+def _evals_need_no_secrets() -> None:
+    """Measure Tandem: routing, sizing and conversation eval suites."""
+    # Evals run on a fresh SQLite store of their own and serve nothing: a prompt engineer
+    # needs no production secrets for them (an explicit TANDEM_ENVIRONMENT still wins).
+    os.environ.setdefault("TANDEM_ENVIRONMENT", "development")
+
 
 app.add_typer(eval_app, name="eval")
 eval_app.command("route")(eval_route.eval_route)
