@@ -23,6 +23,8 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 
+from api.observability.observer import reported_usage
+
 
 @dataclass
 class LLMCall:
@@ -54,18 +56,6 @@ class TurnTrace:
     def model_seconds(self) -> float:
         return sum(c.seconds for c in self.calls)
 
-
-def _usage(response: LLMResult) -> tuple[int, int, int]:
-    """(prompt, completion, cached) tokens from the chat generation's usage_metadata."""
-    for generations in response.generations:
-        for generation in generations:
-            usage = getattr(getattr(generation, "message", None), "usage_metadata", None)
-            if usage:
-                details = usage.get("input_token_details") or {}
-                return (usage.get("input_tokens", 0), usage.get("output_tokens", 0),
-                        details.get("cache_read", 0) or 0)
-    token_usage = (response.llm_output or {}).get("token_usage") or {}
-    return token_usage.get("prompt_tokens", 0), token_usage.get("completion_tokens", 0), 0
 
 
 class LLMRecorder(BaseCallbackHandler):
@@ -104,7 +94,7 @@ class LLMRecorder(BaseCallbackHandler):
         if call is None:
             return
         call.ended = time.perf_counter()
-        call.prompt_tokens, call.completion_tokens, call.cached_tokens = _usage(response)
+        call.prompt_tokens, call.completion_tokens, call.cached_tokens = reported_usage(response)
         if not call.text:
             call.text = "".join(g.text for gs in response.generations for g in gs)
 

@@ -79,7 +79,7 @@ def reply_outcome(llm: dict[str, Any]) -> str:
     return "model" if llm.get("calls") and not llm.get("fallback") else "template"
 
 
-def _usage(response: LLMResult) -> tuple[int, int, int]:
+def reported_usage(response: LLMResult) -> tuple[int, int, int]:
     """(prompt, generated, cached) tokens the provider reported, if it did."""
     for generations in response.generations:
         for generation in generations:
@@ -233,7 +233,7 @@ class TurnObserver(AsyncCallbackHandler):
         self._parents.pop(run_id, None)
         call = self._calls.pop(run_id, None)
         if call is not None:
-            self._end_call(call, *_usage(response))
+            self._end_call(call, *reported_usage(response))
 
     async def on_llm_error(self, error: BaseException, *, run_id: UUID,
                            **kwargs: Any) -> None:
