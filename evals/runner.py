@@ -124,7 +124,16 @@ async def _turn(rt: TandemRuntime, conversation_id: str, text: str,
         input_tokens=meter.input_tokens, output_tokens=meter.output_tokens,
         # A template reply is never checked: only a reply the model phrased moves a count.
         reply_checked=_checked(rt.reply_checks.snapshot()) > _checked(before),
-        reply_replaced=rt.reply_checks.snapshot()["replaced"] > before["replaced"])
+        reply_replaced=rt.reply_checks.snapshot()["replaced"] > before["replaced"],
+        sold_out=await _sold_out(rt, conversation_id))
+
+
+async def _sold_out(rt: TandemRuntime, conversation_id: str) -> list[str]:
+    """The sold-out products of the turn's facts, from the graph's checkpoint."""
+    state = await rt.graph.aget_state(  # type: ignore[arg-type]
+        {"configurable": {"thread_id": conversation_id}})
+    facts = state.values.get("facts") or {}
+    return [str(name) for name in facts.get("sold_out") or []]
 
 
 def _checked(counts: dict[str, Any]) -> int:

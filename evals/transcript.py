@@ -77,6 +77,9 @@ class TurnRecord(BaseModel):
     """The model phrased this turn's reply (so the fact check saw it)."""
     reply_replaced: bool = False
     """The model's reply was withdrawn by the fact check and the template reply stood."""
+    sold_out: list[str] = Field(default_factory=list)
+    """Products the turn's facts say are sold out in what was asked (not on the cards): a
+    reply may say so ("the Mudlark is sold out in size 9")."""
     expect: TurnExpect = Field(default_factory=TurnExpect)
 
 

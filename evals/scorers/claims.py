@@ -47,8 +47,10 @@ class ClaimScorer:
             # The cards' own evidence (a product page quoted, why a stand-in) is fact too.
             texts = [str(s.get("alternative") or "") for s in cards] + [
                 str(e.get("detail", "")) for s in cards for e in s.get("evidence") or []]
-            facts = TurnFacts(cards=cards, texts=texts, asked=list(said), unavailable=any(
-                                  s.get("alternative") or s.get("differs") for s in cards))
+            # What the facts said is sold out is fact too (the reply check saw it).
+            texts += [f"{name} sold out" for name in turn.sold_out]
+            facts = TurnFacts(cards=cards, texts=texts, asked=list(said), unavailable=bool(
+                turn.sold_out) or any(s.get("alternative") or s.get("differs") for s in cards))
             problems = unsupported_claims(turn.reply, facts, vocabulary=vocabulary,
                                           language=language, check_stock=bool(cards))
             failures += [f"turn {n}: {p}" for p in problems]
