@@ -52,3 +52,14 @@ def test_the_variant_scorer_wants_the_exact_variant_first_or_an_honest_no() -> N
                          "suggestions": [first],
                          "expect": {"honest_no": True, "absent_variant": "W-ROSE"}})
     assert VariantScorer().score(honest).outcome == "pass"
+
+
+def test_a_product_the_facts_say_is_sold_out_may_be_called_sold_out() -> None:
+    flint = suggestion(name="Flint Trail Runner", size="9", evidence=[])
+    turn = {"shopper": "trail running shoes size 9", "intent": "discovery",
+            "reply": "The Mudlark Waterproof Trail Runner is sold out. The Flint Trail Runner "
+                     "is in stock in size 9.", "suggestions": [flint]}
+    assert ClaimScorer().score(transcript(turn | {"sold_out": ["Mudlark Waterproof Trail Runner"]}
+                                          )).outcome == "pass"
+    # Without that fact, a sold-out claim over in-stock cards is false.
+    assert ClaimScorer().score(transcript(turn)).outcome == "fail"
