@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from api.db import session_scope
@@ -79,16 +80,23 @@ class LocalJobQueue:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def _claim_next(self) -> Job | None:
+        """The next job due, claimed by one conditional UPDATE: when two servers share the
+        database (a second `tandem serve` on the same SQLite file), the one whose update
+        matches no row lost the race and leaves the job to the other."""
         with session_scope(self._rt.engine) as session:
-            job = session.exec(select(Job).where(
+            job_id = session.exec(select(Job.id).where(
                 col(Job.status) == "todo", col(Job.run_after) <= utcnow(),
             ).order_by(col(Job.run_after), col(Job.id)).limit(1)).first()
+            if job_id is None:
+                return None
+            claimed = session.execute(
+                update(Job).where(col(Job.id) == job_id, col(Job.status) == "todo")
+                .values(status="doing", attempts=col(Job.attempts) + 1))
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                return None
+            job = session.get(Job, job_id)
             if job is None:
                 return None
-            job.status = "doing"
-            job.attempts += 1
-            session.add(job)
-            session.flush()
             session.expunge(job)
             return job
 
@@ -117,7 +125,11 @@ class LocalJobQueue:
                 self._next_retention = utcnow() + RETENTION_EVERY
                 if await asyncio.to_thread(self._retention_due):
                     await self.defer("retention")
-            job = await asyncio.to_thread(self._claim_next)
+            try:
+                job = await asyncio.to_thread(self._claim_next)
+            except SQLAlchemyError as exc:  # the database is busy or gone: try again later
+                log.warning("job queue: claiming a job failed (%s)", exc.__class__.__name__)
+                job = None
             if job is None:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
