@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -106,7 +106,10 @@ class LocalJobQueue:
             if row is None:
                 return
             if error is None:
-                session.delete(row)
+                # A statement, not session.delete: a second server on the same database that
+                # ran the job too (its start-up re-queued it as interrupted) may have deleted
+                # the row first, and that is fine.
+                session.execute(delete(Job).where(col(Job.id) == job.id))
             elif row.attempts >= MAX_ATTEMPTS:
                 row.status, row.last_error = "failed", error[:300]
                 log.error("job %s %s failed for good: %s", row.name, row.args, error)

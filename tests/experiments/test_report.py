@@ -97,7 +97,9 @@ def test_the_numbers_equal_a_plain_per_visitor_count(engine: Engine) -> None:
 
 def test_a_52_48_split_is_flagged_and_withholds_verdicts(engine: Engine) -> None:
     started = utcnow() - timedelta(days=30)
-    with running_experiment(engine, started_at=started) as experiment:
+    # A fixed name: assignment hashes the name with each visitor id, so a random name moved
+    # the split's own noise from run to run (p reached 0.0018 once in CI).
+    with running_experiment(engine, started_at=started, name="srm-fifty-two") as experiment:
         # The control loses 8% of its exposures (say its page failed to record them).
         _fill(engine, experiment, 12000, seed=5, started=started, drop_control=0.08)
         report = _report(engine, experiment)
