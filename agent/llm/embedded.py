@@ -24,6 +24,8 @@ from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from agent.llm.runtimes import RuntimeChoice, choose_runtime, import_xllamacpp
+
 logger = logging.getLogger(__name__)
 
 # LLGuidance's default JSON grammar lets the model emit arbitrary runs of whitespace
@@ -79,6 +81,9 @@ class EmbeddedRuntime:
         parallel: int = 1,
         verbosity: int = 0,
         cache_ram_mib: int = 256,
+        runtime: str | None = None,
+        speculative: str | None = None,
+        draft_max: int = 16,
     ) -> None:
         if threads < 1 or context_tokens < 256 or parallel < 1:
             raise ValueError("threads and parallel must be >= 1, context_tokens >= 256")
@@ -93,6 +98,14 @@ class EmbeddedRuntime:
         # draft to a shopper reply.  ~28 KiB per token for the 1.5B model: 256 MiB holds
         # thousands of tokens while keeping the server well inside its memory budget.
         self.cache_ram_mib = cache_ram_mib
+        # Which llama.cpp build to load (agent/llm/runtimes.py): None follows
+        # TANDEM_LLM_RUNTIME (auto: this CPU's native build when there is one).
+        self.runtime = runtime
+        self.choice: RuntimeChoice | None = None  # what start() loaded
+        # Self-speculative decoding from n-grams of the prompt, e.g. "ngram_simple" (None:
+        # off; measured by bench/speculative.py, see README).
+        self.speculative = speculative
+        self.draft_max = draft_max
         self.load_seconds: float | None = None
         self._api_key = secrets.token_urlsafe(24)
         self._server: Any = None  # xllamacpp.Server; typed Any: the extension has no stubs
@@ -125,11 +138,13 @@ class EmbeddedRuntime:
             if not self.model_path.is_file():
                 raise EmbeddedRuntimeError(f"model file not found: {self.model_path}")
             try:
-                import xllamacpp
+                xllamacpp, self.choice = import_xllamacpp(choose_runtime(self.runtime))
             except ImportError as exc:
                 raise EmbeddedRuntimeError(
                     "xllamacpp is not installed; run `pip install -e '.[embedded]'`"
                 ) from exc
+            except (ValueError, RuntimeError) as exc:  # TANDEM_LLM_RUNTIME unusable
+                raise EmbeddedRuntimeError(str(exc)) from exc
             started = time.perf_counter()
             server = xllamacpp.Server(self._params(xllamacpp))
             address = str(server.listening_address).rstrip("/")
@@ -140,9 +155,10 @@ class EmbeddedRuntime:
             self._base_url = f"{address}/v1"
             self._server = server
             logger.info(
-                "embedded model %s loaded in %.1fs, serving on %s",
+                "embedded model %s loaded in %.1fs on the %s runtime, serving on %s",
                 self.model_path.name,
                 self.load_seconds,
+                self.choice.describe(),
                 address,
             )
 
@@ -188,6 +204,10 @@ class EmbeddedRuntime:
         params.ui = False
         params.endpoint_metrics = True  # readiness probe; see _wait_for_main_loop
         params.verbosity = self.verbosity
+        if self.speculative:
+            kind = f"COMMON_SPECULATIVE_TYPE_{self.speculative.upper()}"
+            params.speculative.types = [getattr(xllamacpp.common_speculative_type, kind)]
+            params.speculative.draft.n_max = self.draft_max
         return params
 
     def chat_model(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from langchain_core.language_models import BaseChatModel
 
 from agent.config import LLMConfig
 from agent.llm.limits import GenerationGate
 from agent.llm.scripted import ScriptedChatModel
+
+logger = logging.getLogger(__name__)
 
 # Generations at once when `llm_max_concurrent` is unset.  A local model already uses every
 # CPU core for one generation; a hosted endpoint serves several, but each costs money.
@@ -33,7 +37,14 @@ def warm_up(config: LLMConfig, system_prompt: str) -> None:
     from agent.llm.model_files import ensure_embedded_model
 
     path = ensure_embedded_model(config.model_dir, config.model)
-    get_runtime(path, config.threads, config.context_tokens).warm_up(system_prompt)
+    runtime = get_runtime(path, config.threads, config.context_tokens)
+    runtime.warm_up(system_prompt)
+    if runtime.choice is not None and runtime.choice.name == "prebuilt":
+        # The first answers come from the prebuilt wheel at once; a build for this CPU
+        # (about twice the prompt speed) is compiled meanwhile, for the next start.
+        from agent.llm.runtime_build import start_background_build
+
+        start_background_build(path, log=logger.warning)
 
 
 def make_chat_model(config: LLMConfig) -> BaseChatModel:

@@ -1,0 +1,138 @@
+"""Does llama.cpp's self-speculative (n-gram / prompt-lookup) decoding pay for Tandem's replies?
+
+    python bench/speculative.py [--rounds N] [--types none,ngram_simple,...] [--runtime ...]
+
+Tandem's replies copy facts from the prompt (product names, prices, sizes, order numbers),
+which is where drafting from the prompt's own n-grams could help.  For each setting this
+starts the embedded runtime, warms the replies' system prompt into the cache, and streams
+the reply prompts Tandem itself renders (prompts/system.j2 + reply.j2) for discovery,
+sizing and order turns, at the product's temperature; per setting it prints generated
+tokens/s, time to first token, whole-reply time and the drafts accepted.  Settings run back
+to back in one process; writes bench/results/speculative.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
+
+from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
+from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
+from agent.prompts import prompt_library  # noqa: E402
+
+_PRODUCTS = [
+    {"name": "Summit Shell Rain Jacket", "price": 189.0, "alternative": None},
+    {"name": "Trailhead Packable Windbreaker", "price": 74.5, "alternative": None},
+    {"name": "Alpine Storm 3L Jacket", "price": 199.99,
+     "alternative": "Ridge Pro Hardshell, sold out in M"},
+]
+TURNS: list[dict[str, Any]] = [
+    {"intent": "discovery", "shopper": "waterproof hiking jacket under $200, size M",
+     "facts": {"products": _PRODUCTS, "constraints": {"size": "M", "max_price": 200}}},
+    {"intent": "order_status", "shopper": "where is my order #R10508? it's jo@example.com",
+     "facts": {"order": {"id": "R10508", "status_words": "shipped", "carrier": "DHL",
+                         "items": ["Summit Shell Rain Jacket (M)", "Merino Crew Socks (L)"],
+                         "tracking_number": "JD014600006281230945",
+                         "expected_delivery": "Tuesday 8 December"}}},
+    {"intent": "sizing", "shopper": "I wear 42 in most boots, which size of the Granite GTX?",
+     "facts": {"product": "Granite GTX Hiking Boot", "advice": "43", "chart": "EU 42 = 26.5 cm",
+               "fit": "runs half a size small", "confidence": "high",
+               "because": "shoppers who wear 42 elsewhere kept the 43"}},
+    {"intent": "discovery", "shopper": "do you have a 2 person tent under 300?",
+     "facts": {"products": [{"name": "Ridgeline 2P Backpacking Tent", "price": 279.0,
+                             "alternative": None},
+                            {"name": "Cascade Dome 2 Tent", "price": 164.95,
+                             "alternative": None}],
+               "constraints": {"size": None, "max_price": 300}}},
+]
+
+
+def _stream(rt: EmbeddedRuntime, system: str, user: str, max_tokens: int) -> dict[str, Any]:
+    body = {"messages": [{"role": "system", "content": system},
+                         {"role": "user", "content": user}],
+            "max_tokens": max_tokens, "temperature": 0.2, "stream": True,
+            "cache_prompt": True, "timings_per_token": False}
+    started, first = time.perf_counter(), None
+    timings: dict[str, Any] = {}
+    with httpx.stream("POST", f"{rt.base_url}/chat/completions", json=body, timeout=300,
+                      headers={"Authorization": f"Bearer {rt.api_key}"}) as resp:
+        resp.raise_for_status()
+        for line in resp.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            event = json.loads(line[6:])
+            timings = event.get("timings", timings)
+            if first is None and any(c.get("delta", {}).get("content")
+                                     for c in event.get("choices", [])):
+                first = time.perf_counter() - started
+    total = time.perf_counter() - started
+    return {"ttft_s": first or total, "total_s": total,
+            "gen_tokens": timings.get("predicted_n", 0),
+            "gen_tok_s": timings.get("predicted_per_second", 0.0),
+            "draft": timings.get("draft_n", 0), "accepted": timings.get("draft_n_accepted", 0)}
+
+
+def measure(model: Path, kind: str, rounds: int, runtime: str | None,
+            draft_max: int) -> dict[str, Any]:
+    prompts = prompt_library(ROOT / "prompts")
+    system = prompts.render("system")
+    rt = EmbeddedRuntime(model, threads=2, context_tokens=2048, runtime=runtime,
+                         speculative=None if kind == "none" else kind, draft_max=draft_max)
+    rt.start()
+    rt.warm_up(system)
+    runs = [_stream(rt, system, prompts.render("reply", reply_language="English",
+                                               suggestions=[], **turn), 160)
+            for _ in range(rounds) for turn in TURNS]
+    rt.stop()
+    gen = sum(r["gen_tokens"] for r in runs)
+    return {"type": kind, "runtime": rt.choice.describe() if rt.choice else "?",
+            "replies": len(runs), "gen_tokens": gen,
+            "gen_tok_s": round(gen / sum(r["total_s"] - r["ttft_s"] for r in runs), 1),
+            "engine_gen_tok_s_median": round(statistics.median(r["gen_tok_s"] for r in runs), 1),
+            "ttft_p50_s": round(statistics.median(r["ttft_s"] for r in runs), 3),
+            "total_p50_s": round(statistics.median(r["total_s"] for r in runs), 3),
+            "total_max_s": round(max(r["total_s"] for r in runs), 3),
+            "drafted": sum(r["draft"] for r in runs),
+            "accepted": sum(r["accepted"] for r in runs)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=DEFAULT_MODEL_NAME)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--types", default="none,ngram_simple,ngram_map_k,ngram_mod,none")
+    ap.add_argument("--runtime", choices=("auto", "native", "prebuilt"), default=None)
+    ap.add_argument("--draft-max", type=int, default=16)
+    ap.add_argument("--model-dir", type=Path,
+                    default=Path(os.environ.get("TANDEM_MODEL_DIR", ROOT / "var" / "models")))
+    args = ap.parse_args()
+    model = ensure_embedded_model(args.model_dir, args.model)
+    load = [round(x, 2) for x in os.getloadavg()]
+    results = [measure(model, kind, args.rounds, args.runtime, args.draft_max)
+               for kind in args.types.split(",")]
+    print(f"load average at start {load}; runtime {results[0]['runtime']}")
+    print(f"{'speculative':14}{'replies':>8}{'gen tok/s':>10}{'engine':>8}{'ttft p50':>9}"
+          f"{'total p50':>10}{'max':>7}{'drafted':>8}{'accepted':>9}")
+    for r in results:
+        print(f"{r['type']:14}{r['replies']:>8}{r['gen_tok_s']:>10}"
+              f"{r['engine_gen_tok_s_median']:>8}{r['ttft_p50_s']:>9}{r['total_p50_s']:>10}"
+              f"{r['total_max_s']:>7}{r['drafted']:>8}{r['accepted']:>9}")
+    out = ROOT / "bench" / "results" / "speculative.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"load_average": load, "results": results}, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""`tandem runtime`: which llama.cpp build the embedded model runs on, and building the fast
+one for this CPU (agent/llm/runtimes.py, agent/llm/runtime_build.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+
+def status() -> None:
+    """Which build the next start loads (native or prebuilt) and why; the native build's
+    record (build time, flags, structured-output check) when there is one."""
+    from agent.llm.runtime_build import build_running
+    from agent.llm.runtimes import choose_runtime, cpu_key, native_dir, native_info
+
+    try:
+        choice = choose_runtime()
+    except (ValueError, RuntimeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"next start loads: {choice.describe()}")
+    typer.echo(f"this CPU: {cpu_key()}; native build directory: {native_dir()}")
+    if build_running():
+        typer.echo("a native build is running now")
+    if (info := native_info()) is not None:
+        typer.echo(json.dumps(info, indent=2))
+
+
+def build(
+    nice: Annotated[int, typer.Option(min=0, max=19,
+                                      help="CPU priority of the compiler (19: lowest)")] = 10,
+    check_model: Annotated[bool, typer.Option(
+        help="Check structured output with the configured model after the build")] = True,
+) -> None:
+    """Compile llama.cpp (xllamacpp, the pinned version) for this CPU, once, and cache it;
+    the next start of the embedded model uses it.  Takes 10-15 minutes on 2 cores."""
+    from agent.llm.runtime_build import BuildBusy, build_native
+
+    model = None
+    if check_model:
+        from agent.llm.model_files import EmbeddedModelMissing, ensure_embedded_model
+        from api.settings import get_settings
+
+        settings = get_settings()
+        try:
+            model = ensure_embedded_model(settings.model_dir, settings.llm_model)
+        except EmbeddedModelMissing as exc:
+            typer.echo(f"no model for the check ({exc}); checking the import only")
+    try:
+        build_native(model, niceness=nice, echo=typer.echo)
+    except BuildBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
