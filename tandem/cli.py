@@ -24,6 +24,7 @@ from tandem.commands import (
     monitor,
     purge,
     retrain,
+    runtime,
     serve,
     store_data,
 )
@@ -44,6 +45,12 @@ app.command("purge")(purge.purge)
 app.command("bench")(bench.bench)
 app.command("monitor")(monitor.monitor)
 app.command("retrain")(retrain.retrain)
+
+runtime_app = typer.Typer(help="The embedded model's llama.cpp build: status, build for this "
+                               "CPU.", no_args_is_help=True)
+app.add_typer(runtime_app, name="runtime")
+runtime_app.command("status")(runtime.status)
+runtime_app.command("build")(runtime.build)
 
 experiments_app = typer.Typer(help="Experiments against a control: start, stop, list, report.",
                                no_args_is_help=True)
