@@ -2,10 +2,12 @@
 prompt-cache effect and memory.
 
     python bench/engine_speed.py [--model NAME] [--threads N] [--context N]
+                                 [--runtime auto|native|prebuilt] [--json]
 
-Prints a table and writes bench/results/engine_speed.json.  Token rates come from
-llama.cpp's own per-request timings; times to first token are measured client-side over
-the same local HTTP API the agent uses.
+Prints a table and writes bench/results/engine_speed.json (--json: prints only the result
+as JSON, for `tandem bench`, which runs this once per llama.cpp build it finds, see
+agent/llm/runtimes.py).  Token rates come from llama.cpp's own per-request timings; times
+to first token are measured client-side over the same local HTTP API the agent uses.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +30,7 @@ sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 
 from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
 from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
+from agent.llm.runtimes import native_info  # noqa: E402
 
 SHOP_SYSTEM = (
     "You are the shop assistant of TrailHead, an online outdoor gear store. TrailHead sells "
@@ -40,6 +44,8 @@ SHOP_SYSTEM = (
 OTHER_SYSTEM = "You are a terse assistant for a bicycle repair shop in Utrecht."
 QUESTION_A = "Do you have waterproof hiking boots in size 43 for wide feet?"
 QUESTION_B = "How long does delivery to Belgium take, and is it free?"
+# A long cold prompt: prefill speed from ~100 tokens is mostly per-request overhead.
+LONG_SYSTEM = " ".join([SHOP_SYSTEM] * 5)
 
 
 def _rss() -> dict[str, float]:
@@ -106,6 +112,7 @@ def measure_engine(rt: EmbeddedRuntime) -> dict[str, Any]:
     runs["prompt B, cache_prompt off"] = _stream(
         rt, SHOP_SYSTEM, QUESTION_B, max_tokens=40, cache=False
     )
+    runs["long prompt, cold cache"] = _stream(rt, LONG_SYSTEM, QUESTION_A, max_tokens=8)
     # End to end through the LangChain model the agent uses (streaming).
     model = rt.chat_model(max_tokens=40, timeout_s=120, temperature=0.0)
     started = time.perf_counter()
@@ -117,9 +124,41 @@ def measure_engine(rt: EmbeddedRuntime) -> dict[str, Any]:
         "ttft_s": round(first or 0.0, 3),
         "total_s": round(time.perf_counter() - started, 3),
     }
-    cold = runs["prompt A, cold cache"]
-    return {"runs": runs, "langchain_shopper_reply_shared_prefix": langchain,
-            "prompt_tok_s": cold["prompt_tok_s"], "gen_tok_s": cold["gen_tok_s"]}
+    cold, long = runs["prompt A, cold cache"], runs["long prompt, cold cache"]
+    return {"runtime": rt.choice.describe() if rt.choice else "?",
+            "runtime_name": rt.choice.name if rt.choice else "?",
+            "runs": runs, "langchain_shopper_reply_shared_prefix": langchain,
+            "prompt_tok_s": cold["prompt_tok_s"], "gen_tok_s": cold["gen_tok_s"],
+            "long_prompt_tokens": long["prompt_tokens"], "long_prompt_tok_s": long["prompt_tok_s"]}
+
+
+def other_runtimes(active: str) -> list[str]:
+    """The llama.cpp builds on this machine besides ``active`` (the one in this process)."""
+    found = ["prebuilt"] + (["native"] if native_info() is not None else [])
+    return [name for name in found if name != active]
+
+
+def measure_in_subprocess(runtime: str, model: str, threads: int, context: int,
+                          model_dir: Path) -> dict[str, Any]:
+    """measure_engine() on another build: a process of its own, since one process can load
+    only one xllamacpp.  Returns {"runtime": ..., "error": ...} when it fails."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--runtime", runtime,
+           "--model", model, "--threads", str(threads), "--context", str(context),
+           "--model-dir", str(model_dir)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+    if out.returncode != 0:
+        return {"runtime": runtime, "runtime_name": runtime, "error": out.stderr[-500:]}
+    engine: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])["engine"]
+    return engine
+
+
+def engine_line(engine: dict[str, Any]) -> str:
+    """One line per build: what `tandem bench` prints."""
+    if "error" in engine:
+        return f"engine {engine['runtime']}: failed: {engine['error'].strip()[-200:]}"
+    return (f"engine {engine['runtime']}: prompt {engine['prompt_tok_s']} tok/s "
+            f"({engine['long_prompt_tok_s']} on a {engine['long_prompt_tokens']}-token "
+            f"prompt), generation {engine['gen_tok_s']} tok/s (llama.cpp's own timings)")
 
 
 def main() -> None:
@@ -132,12 +171,16 @@ def main() -> None:
         type=Path,
         default=Path(os.environ.get("TANDEM_MODEL_DIR", ROOT / "var" / "models")),
     )
+    ap.add_argument("--runtime", choices=("auto", "native", "prebuilt"), default="auto",
+                    help="llama.cpp build (default: TANDEM_LLM_RUNTIME, else auto)")
+    ap.add_argument("--json", action="store_true", help="print only the result as JSON")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     model_path = ensure_embedded_model(args.model_dir, args.model)
     files_s = time.perf_counter() - t0
-    rt = EmbeddedRuntime(model_path, threads=args.threads, context_tokens=args.context)
+    rt = EmbeddedRuntime(model_path, threads=args.threads, context_tokens=args.context,
+                         runtime=args.runtime)
     rt.start()
     rss_loaded = _rss()
 
@@ -155,8 +198,14 @@ def main() -> None:
         "rss_end_mib": _rss(),
         "runs": runs,
         "langchain_shopper_reply_shared_prefix": langchain,
+        "engine": engine,
     }
     rt.stop()
+    if args.json:
+        print(json.dumps(result))
+        return
+
+    print(engine_line(engine))
 
     print(f"model {args.model}  threads {args.threads}  ctx {args.context}")
     print(f"model file check {result['model_file_check_s']} s, load {result['load_s']} s")

@@ -6,7 +6,9 @@
 
 On a fresh SQLite copy of the demo store it measures, in one process:
 
-- engine limit: the raw runtime's prompt and generation tokens/s (bench/engine_speed.py);
+- engine limit: the raw runtime's prompt and generation tokens/s (bench/engine_speed.py),
+  one line per llama.cpp build found (the one Tandem runs on, and the others measured in
+  a process of their own just before);
 - Tandem: the bench conversations (bench/conversations.py) through the real turn service,
   per turn the model calls, prompt and completion tokens, time to first streamed token,
   whole-reply time and the time outside the model, recorded by LangChain callbacks
@@ -46,7 +48,7 @@ from api.db import engine_for, session_scope
 from api.settings import Settings, get_settings
 from bench import RESULTS_DIR
 from bench.conversations import Conversation, bench_conversations
-from bench.engine_speed import _rss, measure_engine
+from bench.engine_speed import _rss, measure_engine, measure_in_subprocess, other_runtimes
 from bench.react_baseline import run_react
 from bench.report import profile, ratios, render, summarize, targets
 from bench.scripted_models import scripted_react_model, scripted_tandem_model
@@ -123,13 +125,19 @@ def _load_models(settings: Settings) -> _Models:
         raise ValueError("the bench runs the embedded runtime or the scripted stand-ins")
     from agent.llm.embedded import get_runtime
     from agent.llm.model_files import ensure_embedded_model
+    from agent.llm.runtimes import choose_runtime
 
-    started = time.perf_counter()
     path = ensure_embedded_model(settings.model_dir, settings.llm_model)
+    # Every other llama.cpp build on this machine first, each in a process of its own and
+    # back to back with this one, so their engine lines compare within one run.
+    others = [measure_in_subprocess(name, settings.llm_model, settings.llm_threads,
+                                    settings.llm_context_tokens, settings.model_dir)
+              for name in other_runtimes(choose_runtime().name)]
+    started = time.perf_counter()
     runtime = get_runtime(path, settings.llm_threads, settings.llm_context_tokens)
     runtime.start()
     load_s = time.perf_counter() - started
-    engine = measure_engine(runtime)
+    engine = measure_engine(runtime) | {"others": others}
     # As at server start: the replies' static system prompt goes into the prompt cache.
     warm_up_s = runtime.warm_up(prompt_library(settings.prompts_dir).render("system"))
     tandem = runtime.chat_model(max_tokens=settings.llm_max_tokens,
