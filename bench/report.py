@@ -108,8 +108,10 @@ def render(result: dict[str, Any]) -> str:
              f"threads {result['threads']}, load average at start {result['load_average']}"]
     engine = result["engine"]
     if engine.get("prompt_tok_s"):
-        lines.append(f"engine limit: prompt {engine['prompt_tok_s']} tok/s, generation "
-                     f"{engine['gen_tok_s']} tok/s (llama.cpp's own timings)")
+        from bench.engine_speed import engine_line
+
+        lines += [engine_line(e) for e in [*engine.get("others", []), engine]]
+        lines.append(f"Tandem and ReAct below run on: {engine.get('runtime', '?')}")
     else:
         lines.append(f"engine limit: {engine.get('skipped', 'n/a')}")
     head = (f"{'routine turns':<14}{'turns':>6}{'calls':>7}{'prompt':>8}{'compl':>7}"
