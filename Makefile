@@ -19,7 +19,7 @@ export TANDEM_DATA_DIR ?= $(abspath ../shared/data)
 run demo-data $(DB) bench bench-api bench-widget: export TANDEM_ENVIRONMENT ?= development
 
 .PHONY: run setup browser-setup widget demo-data test test-fast test-embedded test-browser \
-	test-packaging lint bench bench-api bench-widget clean
+	test-packaging lint bench bench-api bench-widget clean runtime
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ demo-data: $(STAMP)
 ## Set up, build the demo store (once), load the embedded model and serve on $(HOST):$(PORT).
 run: $(STAMP) $(DB)
 	$(BIN)/tandem serve --host $(HOST) --port $(PORT)
+
+## Compile llama.cpp for this CPU now, in the foreground (once; cached under
+## ~/.cache/tandem/runtimes): the next start of the embedded model uses it (README, "The local
+## model's runtime"). `make run` starts the same build in the background when there is none.
+runtime: $(STAMP)
+	$(BIN)/tandem runtime build
 
 ## Every test: unit, API on SQLite and PostgreSQL, the embedded-model tests, the widget's
 ## build check and the wheel test (packaging). npm's tools come first, so lint runs eslint.
