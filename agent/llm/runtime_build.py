@@ -44,8 +44,12 @@ from agent.llm.runtimes import (
     native_info,
 )
 
-CMAKE_ARGS = ("-DGGML_NATIVE=ON -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF "
-              "-DLLAMA_OPENSSL=OFF")
+# -march=native, less AMX: this VM's CPU lists the AMX flags, but ggml's AMX kernels crash
+# in the first matrix multiply here (SIGSEGV in ggml_backend_amx_mul_mat, measured); gcc
+# keeps explicit -mno-* flags whatever -march implies.
+_NO_AMX = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+CMAKE_ARGS = (f"-DGGML_NATIVE=ON '-DCMAKE_C_FLAGS={_NO_AMX}' '-DCMAKE_CXX_FLAGS={_NO_AMX}' "
+              "-DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_OPENSSL=OFF")
 # What the build took on this project's 2-core machine (measured, see README): shown
 # before it starts so nobody waits blind.
 EXPECTED_MINUTES = "10-15"
@@ -81,9 +85,12 @@ def build_running(root: Path | None = None) -> bool:
     return False
 
 
-def build_native(model: Path | None = None, *, niceness: int = 10,
+def build_native(model: Path | None = None, *, niceness: int = 10, wheel: Path | None = None,
                  echo: Callable[[str], None] = print) -> dict[str, Any]:
     """Build, install and check the native runtime; returns its ready.json record.
+
+    ``wheel``: install and check this already built wheel (one kept from an earlier build
+    for the same CPU, e.g. ``<build dir>/wheel/``) instead of compiling.
 
     Raises BuildBusy when another build runs, CalledProcessError when a step fails (the
     cache then holds no ready.json and the prebuilt wheel stays in use).
@@ -94,17 +101,22 @@ def build_native(model: Path | None = None, *, niceness: int = 10,
             echo(f"native runtime already built: {target}")
             return info
         jobs = str(min(2, os.cpu_count() or 1))  # two cores shared with everything else
-        echo(f"building xllamacpp {XLLAMACPP_VERSION} for this CPU ({cpu_key()}) with "
-             f"{jobs} jobs at nice {niceness}; expect {EXPECTED_MINUTES} minutes on 2 cores")
+        if wheel is None:
+            echo(f"building xllamacpp {XLLAMACPP_VERSION} for this CPU ({cpu_key()}) with "
+                 f"{jobs} jobs at nice {niceness}; expect {EXPECTED_MINUTES} minutes on 2 "
+                 "cores")
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="tandem-runtime-") as tmp:
             env = {**os.environ, "CMAKE_ARGS": CMAKE_ARGS, "NPROC": jobs,
                    "CMAKE_BUILD_PARALLEL_LEVEL": jobs, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
             pip = [sys.executable, "-m", "pip"]
-            # --no-binary for xllamacpp only: its build tools (Cython, setuptools) come as
-            # wheels, which saves minutes.
-            _run([*pip, "wheel", "--no-deps", "--no-binary", "xllamacpp", "-w", tmp,
-                  f"xllamacpp=={XLLAMACPP_VERSION}"], env, niceness)
+            if wheel is None:
+                # --no-binary for xllamacpp only: its build tools (Cython, setuptools) come
+                # as wheels, which saves minutes.
+                _run([*pip, "wheel", "--no-deps", "--no-binary", "xllamacpp", "-w", tmp,
+                      f"xllamacpp=={XLLAMACPP_VERSION}"], env, niceness)
+            else:
+                shutil.copy2(wheel, Path(tmp) / wheel.name)
             wheels = sorted(Path(tmp).glob("xllamacpp-*.whl"))
             if not wheels:
                 raise RuntimeError("pip built no xllamacpp wheel")
@@ -114,12 +126,14 @@ def build_native(model: Path | None = None, *, niceness: int = 10,
                       str(staging / "site"), str(wheels[0])], env, 0)
                 (staging / "wheel").mkdir()
                 shutil.copy2(wheels[0], staging / "wheel" / wheels[0].name)
-                build_s = time.perf_counter() - started
-                echo(f"built in {build_s / 60:.1f} min; checking it in a separate process")
+                build_s = time.perf_counter() - started if wheel is None else 0.0
+                echo(f"built in {build_s / 60:.1f} min" if wheel is None else
+                     f"installed {wheel.name}")
+                echo("checking it in a separate process (import, schema-constrained JSON)")
                 check = check_build(staging / "site", model)
                 info = {"version": XLLAMACPP_VERSION, "cpu_key": cpu_key(),
                         "cpu_flags": cpu_flags(), "cmake_args": CMAKE_ARGS,
-                        "build_seconds": round(build_s), "check": check,
+                        "build_seconds": round(build_s), "wheel": wheels[0].name, "check": check,
                         "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
                 (staging / READY_FILE).write_text(json.dumps(info, indent=2) + "\n")
                 shutil.rmtree(target, ignore_errors=True)
@@ -199,9 +213,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", type=Path, default=None,
                     help="GGUF file for the structured-output check (skipped without)")
     ap.add_argument("--nice", type=int, default=10)
+    ap.add_argument("--wheel", type=Path, default=None,
+                    help="install and check this built wheel instead of compiling")
     args = ap.parse_args(argv)
     try:
-        build_native(args.model, niceness=args.nice)
+        build_native(args.model, niceness=args.nice, wheel=args.wheel)
     except BuildBusy as exc:
         print(exc)
 

@@ -4,6 +4,8 @@ one for this CPU (agent/llm/runtimes.py, agent/llm/runtime_build.py)."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,6 +35,9 @@ def build(
                                       help="CPU priority of the compiler (19: lowest)")] = 10,
     check_model: Annotated[bool, typer.Option(
         help="Check structured output with the configured model after the build")] = True,
+    wheel: Annotated[Path | None, typer.Option(
+        help="Install and check this already built xllamacpp wheel instead of compiling "
+             "(e.g. one kept from a build for the same CPU)")] = None,
 ) -> None:
     """Compile llama.cpp (xllamacpp, the pinned version) for this CPU, once, and cache it;
     the next start of the embedded model uses it.  Takes 10-15 minutes on 2 cores."""
@@ -43,13 +48,16 @@ def build(
         from agent.llm.model_files import EmbeddedModelMissing, ensure_embedded_model
         from api.settings import get_settings
 
+        # Building serves nothing: it needs the model's location, not production secrets
+        # (as the eval commands; an explicit TANDEM_ENVIRONMENT still wins).
+        os.environ.setdefault("TANDEM_ENVIRONMENT", "development")
         settings = get_settings()
         try:
             model = ensure_embedded_model(settings.model_dir, settings.llm_model)
         except EmbeddedModelMissing as exc:
             typer.echo(f"no model for the check ({exc}); checking the import only")
     try:
-        build_native(model, niceness=nice, echo=typer.echo)
+        build_native(model, niceness=nice, wheel=wheel, echo=typer.echo)
     except BuildBusy as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
