@@ -7,10 +7,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 
 @asynccontextmanager
@@ -39,11 +43,34 @@ async def open_checkpointer(database_url: str) -> AsyncIterator[BaseCheckpointSa
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
                     "connect_timeout": 3},
         ) as pool:
-            saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
-            await saver.setup()
-            yield saver
+            pg_saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]
+            await _setup_alone(pg_saver, conninfo)
+            yield pg_saver
         return
     raise ValueError(f"no checkpointer for database URL {database_url.split(':', 1)[0]}")
+
+
+_SETUP_LOCK = 7_220_302  # pg_advisory_lock key (api/jobs/postgres.py uses 7_220_301)
+
+
+async def _setup_alone(saver: AsyncPostgresSaver, conninfo: str) -> None:
+    """The saver's migrations, one worker at a time: `tandem serve --workers 4` on a fresh
+    database had two workers insert the same migration row, fail to start, and uvicorn then
+    stopped the whole server (seen under the load bench).  The lock is polled, not waited
+    for: a session waiting in `pg_advisory_lock` holds a snapshot, and the migrations'
+    `CREATE INDEX CONCURRENTLY` in the holder waits for every such snapshot (a deadlock
+    PostgreSQL does not detect)."""
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
+                                                     connect_timeout=3) as conn:
+        while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s)",
+                                             (_SETUP_LOCK,))).fetchone() or [False])[0]:
+            await asyncio.sleep(0.1)
+        try:
+            await saver.setup()
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
 
 
 # Retention (api/jobs/work.py): only a conversation's latest checkpoint is ever read.

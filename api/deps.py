@@ -45,6 +45,11 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 # scope="function": commit before the response is sent.  With the default, FastAPI commits
 # after sending it, so a shopper's next request could still read the old data (the browser
 # tests caught a privacy switch that read back as unchanged).
+# Shopper-facing sync routes that write also commit themselves before returning: FastAPI
+# serialises a sync route's response in another thread from the same 40-thread pool, and
+# only then runs this exit.  On SQLite a write holds the database's write lock until its
+# commit, so with 40 requests waiting for that lock the holder never got a thread to
+# serialise in: a burst of 50 new conversations failed after the 30 s busy timeout.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ConversationId = Annotated[str, Path(min_length=1, max_length=36,

@@ -14,11 +14,13 @@ against this checkout, in the same run and under the same machine load, and prin
 throughput ratio after/before.
 
     python bench/load.py [--shoppers 32] [--turns 8] [--workers 1] [--database sqlite]
-                         [--streams 0] [--provider scripted] [--matrix]
+                         [--streams 0] [--provider scripted] [--matrix] [--timeout 300]
 
 `--provider embedded` serves the local model instead (slow: use few shoppers) and reports
 the time to the first streamed token as well.  Bounded by design: every request has a
-timeout and the run stops after `--turns` turns per shopper.  Load figures depend on what
+timeout, each phase (opening the streams, the shoppers, the streams' delivery check) stops
+after `--timeout` seconds with a message saying what was pending and the server log's last
+lines, and a progress line goes to stderr every 10 s.  Load figures depend on what
 else the machine runs: the report prints the load average before and after.
 """
 
@@ -28,7 +30,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -42,6 +43,7 @@ from agent.commerce.demo_store import build_demo_store
 from agent.commerce.semantic import index_products
 from api.db import engine_for, session_scope
 from bench import RESULTS_DIR
+from bench.load_streams import BenchTimeout, HeldStreams, bounded, percentile, report_progress
 
 SCRIPTS = [
     ["waterproof hiking jacket under $200, size M", "something in blue?"],
@@ -51,11 +53,6 @@ SCRIPTS = [
 ]
 PG_ADMIN = os.environ.get("TANDEM_BENCH_POSTGRES_URL",
                           "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
 @dataclass
@@ -141,77 +138,45 @@ async def _shopper(client: httpx.AsyncClient, index: int, turns: int, run: Run,
         await _turn(client, chat, script[n % len(script)], run, stream)
 
 
-async def _hold_streams(client: httpx.AsyncClient, count: int, ready: asyncio.Event,
-                        done: asyncio.Event, result: dict[str, Any]) -> None:
-    """Open `count` event streams, hold them through the load, then check each delivers."""
-    chats = []
-    for _ in range(0, count, 50):  # in batches: quicker than one by one, gentler than all
-        batch = await asyncio.gather(*[client.post("/v1/conversations")
-                                       for _ in range(min(50, count - len(chats)))])
-        chats += [response.json() for response in batch]
-    delivered: list[float] = []
-    opened = dropped = 0
-
-    async def hold(chat: dict[str, str]) -> None:
-        nonlocal opened, dropped
-        headers = {"Authorization": f"Bearer {chat['token']}"}
-        try:
-            async with client.stream("GET", f"/v1/conversations/{chat['id']}/events",
-                                     headers=headers,
-                                     timeout=httpx.Timeout(10, read=None)) as resp:
-                if resp.status_code != 200:
-                    return
-                opened += 1
-                lines = resp.aiter_lines()
-                if opened == count:
-                    ready.set()
-                await done.wait()
-                sent = time.perf_counter()
-                await client.post(f"/v1/conversations/{chat['id']}/messages", headers=headers,
-                                  json={"text": "hi", "client_message_id": uuid.uuid4().hex})
-                async for line in lines:
-                    if line == "event: message":
-                        delivered.append(time.perf_counter() - sent)
-                        return
-        except httpx.HTTPError:
-            dropped += 1
-            ready.set()  # do not wait for all: the report counts the dropped ones
-
-    tasks = [asyncio.create_task(hold(chat)) for chat in chats]
-    await asyncio.wait(tasks, timeout=600)
-    result.update(streams_opened=opened, streams_dropped=dropped,
-                  streams_delivered=len(delivered),
-                  delivery_p50_ms=round(statistics.median(delivered) * 1000, 1)
-                  if delivered else None,
-                  delivery_p95_ms=round(percentile(delivered, 0.95) * 1000, 1)
-                  if delivered else None)
-
-
 def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-async def drive(url: str, *, shoppers: int, turns: int, streams: int,
-                stream_turns: bool) -> dict[str, Any]:
+async def drive(url: str, *, shoppers: int, turns: int, streams: int, stream_turns: bool,
+                timeout_s: float = 300, progress_s: float = 10) -> dict[str, Any]:
+    """Hold the streams, run the shoppers, check the streams deliver; every phase bounded
+    by `timeout_s` (BenchTimeout says which phase and what was pending)."""
     run = Run()
+    held = HeldStreams(streams)
+    phase = "starting"
+
+    def state() -> str:
+        shown = f"{phase}: turns {len(run.latencies)}/{shoppers * turns}, " \
+                f"errors {sum(run.errors.values())}"
+        if streams:
+            shown += (f"; streams {held.opened}/{streams} open, {held.failed} failed, "
+                      f"{held.dropped} dropped, {len(held.delivered)} delivered")
+        return shown
+
     limits = httpx.Limits(max_connections=shoppers + streams + 10,
                           max_keepalive_connections=shoppers + streams + 10)
-    timeout = httpx.Timeout(120)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
-        held: dict[str, Any] = {}
-        ready, done = asyncio.Event(), asyncio.Event()
-        holder = asyncio.create_task(_hold_streams(client, streams, ready, done, held)) \
-            if streams else None
-        if holder is not None:
-            await asyncio.wait_for(ready.wait(), timeout=600)
-        load_before = _load_average()
-        started = time.perf_counter()
-        await asyncio.gather(*[_shopper(client, i, turns, run, stream_turns)
-                               for i in range(shoppers)])
-        wall = time.perf_counter() - started
-        done.set()
-        if holder is not None:
-            await holder
+    reporter = asyncio.create_task(report_progress(state, progress_s))
+    try:
+        async with httpx.AsyncClient(base_url=url, limits=limits,
+                                     timeout=httpx.Timeout(120)) as client:
+            phase = "opening event streams"
+            await bounded(phase, held.open(client), timeout_s, state)
+            load_before = _load_average()
+            phase = "shoppers chatting"
+            started = time.perf_counter()
+            await bounded(phase, asyncio.gather(*[_shopper(client, i, turns, run, stream_turns)
+                                                  for i in range(shoppers)]), timeout_s, state)
+            wall = time.perf_counter() - started
+            load_after = _load_average()
+            phase = "checking the held streams deliver"
+            await held.check_delivery(timeout_s)
+    finally:
+        reporter.cancel()
     lat = run.latencies
     result = {"shoppers": shoppers, "turns": len(lat), "seconds": round(wall, 2),
               "turns_per_s": round(len(lat) / wall, 1) if wall else 0.0,
@@ -219,7 +184,8 @@ async def drive(url: str, *, shoppers: int, turns: int, streams: int,
               "p95_ms": round(percentile(lat, 0.95) * 1000, 1),
               "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
               "errors": sum(run.errors.values()), "error_kinds": run.errors,
-              "load_before": load_before, "load_after": _load_average(), **held}
+              "load_before": load_before, "load_after": load_after,
+              **(held.report() if streams else {})}
     if run.first_tokens:
         result["ttft_p50_ms"] = round(percentile(run.first_tokens, 0.5) * 1000, 1)
         result["ttft_p95_ms"] = round(percentile(run.first_tokens, 0.95) * 1000, 1)
@@ -239,7 +205,12 @@ def serve_and_drive(database: str, workers: int, args: argparse.Namespace,
         try:
             result = asyncio.run(drive(server.url, shoppers=args.shoppers, turns=args.turns,
                                        streams=args.streams,
-                                       stream_turns=args.provider != "scripted"))
+                                       stream_turns=args.provider != "scripted",
+                                       timeout_s=args.timeout))
+        except BenchTimeout as exc:
+            tail = server.log.read_text(errors="replace")[-3000:]
+            raise SystemExit(f"bench: {exc}\nlast lines of the server log ({server.log}):\n"
+                             f"{tail}") from None
         finally:
             stop_server(server)
             drop_database(dropped)
@@ -259,6 +230,9 @@ def main() -> None:
                         help="1 and 4 workers on SQLite and PostgreSQL")
     parser.add_argument("--baseline-root", type=Path, default=None,
                         help="an export of earlier code: each row runs against it first")
+    parser.add_argument("--timeout", type=float, default=300,
+                        help="seconds each phase (opening streams, the shoppers, the streams' "
+                             "delivery check) may take before the bench stops and says why")
     parser.add_argument("--out", default="load.json", help="file name under bench/results/")
     args = parser.parse_args()
     plan = ([("sqlite", 1), ("sqlite", 4), ("postgres", 1), ("postgres", 4)] if args.matrix
@@ -287,6 +261,8 @@ def main() -> None:
                   f"{row['streams_dropped']} dropped, {row['streams_delivered']} "
                   f"delivered a reply afterwards (p50 {row['delivery_p50_ms']} ms, "
                   f"p95 {row['delivery_p95_ms']} ms)")
+            if row["stream_failures"]:
+                print(f"  stream failures: {row['stream_failures']}")
         if row["errors"]:
             print(f"  errors: {row['error_kinds']}")
     out = RESULTS_DIR / args.out

@@ -25,4 +25,5 @@ def leave_contact_email(conversation: ShopperConversation, body: ContactIn,
         contact = leave_contact(session=session, conversation=conversation, email=body.email)
     except NoOpenHandoff as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    session.commit()  # in this thread, before the response is serialised (api/deps.py)
     return ContactOut(handoff_id=contact.handoff_id or "", email=contact.email)

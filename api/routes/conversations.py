@@ -58,6 +58,7 @@ def start_conversation(session: SessionDep, runtime: RuntimeDep,
         lifetime_hours=runtime.settings.conversation_token_hours)
     if body and body.visitor_id:
         tag_conversation(session, conversation_id=conversation.id, visitor_id=body.visitor_id)
+    session.commit()  # in this thread, before the response is serialised (api/deps.py)
     return ConversationCreated(id=conversation.id, token=token, signed_in=claims is not None,
                                expires_at=conversation.expires_at)
 
@@ -147,4 +148,5 @@ def update_privacy(conversation: ShopperConversation, body: PrivacyIn,
                    session: SessionDep) -> PrivacyOut:
     updated = set_personalization(session=session, conversation=conversation,
                                   enabled=body.personalization, source="api")
+    session.commit()  # in this thread, before the response is serialised (api/deps.py)
     return PrivacyOut(personalization=updated.personalization)

@@ -86,7 +86,9 @@ def post_events(runtime: RuntimeDep, credentials: BearerDep, session: SessionDep
     if len(raw) > MAX_BATCH:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
                             f"{len(raw)} events in one request; send at most {MAX_BATCH}")
-    return record_events(session, [_parsed(i, item) for i, item in enumerate(raw)])
+    accepted = record_events(session, [_parsed(i, item) for i, item in enumerate(raw)])
+    session.commit()  # in this thread, before the response is serialised (api/deps.py)
+    return accepted
 
 
 def _parsed(index: int, item: Any) -> OutcomeEventIn:

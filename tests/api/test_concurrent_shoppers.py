@@ -42,3 +42,23 @@ async def test_shoppers_chatting_at_once_all_get_their_answers(
         replies = session.exec(select(func.count()).select_from(Message).where(
             col(Message.conversation_id).in_(ids), Message.role == "assistant")).one()
     assert replies == shoppers * len(SCRIPT)
+
+
+CROWD = 60
+"""More shoppers than the 40 threads that run sync routes: the bench's 500 event streams
+start with bursts of 50 new conversations."""
+
+
+async def test_a_crowd_opening_the_chat_at_once_all_get_conversations(
+        settings: Settings) -> None:
+    # Before the route committed in its own thread, the first new conversation held
+    # SQLite's write lock while it waited for a thread to serialise its response, and all
+    # 40 threads were waiting for that lock: every request but a few failed after the
+    # 30 s busy timeout (500s and 503s), and the load bench's stream setup hung.
+    busy = settings.model_copy(update={"rate_limit_ip_per_minute": 0})
+    async with api_client(busy) as client:
+        responses = await asyncio.wait_for(
+            asyncio.gather(*[client.post("/v1/conversations") for _ in range(CROWD)]),
+            timeout=20)
+    assert [r.status_code for r in responses] == [201] * CROWD
+    assert len({r.json()["id"] for r in responses}) == CROWD
