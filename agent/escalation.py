@@ -29,6 +29,7 @@ from agent.triage import (
     TriageScore,
     assess,
 )
+from agent.triage.features import compound
 from agent.triage.second_opinion import ask_blocking
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,15 @@ class EscalationRule(BaseModel):
     unless: list[str] = Field(
         default_factory=list, description="patterns that cancel a match (e.g. policy questions)"
     )
+    unless_positive: list[str] = Field(
+        default_factory=list,
+        description="patterns that count only when the message's tone is not positive "
+                    "(VADER compound below `positive_tone`): '!!!' and swearing are as often "
+                    "delight ('so cute!!!', 'thank you so much!!!') as anger")
+    positive_tone: float = Field(
+        default=0.5, ge=-1.0, le=1.0,
+        description="the VADER compound score at and above which `unless_positive` "
+                    "patterns are dropped")
     max_turns_without_progress: int | None = Field(default=None, ge=1)
     overrulable: bool = Field(
         default=False,
@@ -60,7 +70,7 @@ class EscalationRule(BaseModel):
                     "routine (classifier.overrule_below): 'in which cases can I ask for a "
                     "refund?' names a refund but asks about the policy")
 
-    @field_validator("patterns", "unless")
+    @field_validator("patterns", "unless", "unless_positive")
     @classmethod
     def _patterns_compile(cls, patterns: list[str]) -> list[str]:
         return check_patterns(patterns)
@@ -124,6 +134,7 @@ class EscalationPolicy:
     rules: tuple[EscalationRule, ...]
     _compiled: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     _unless: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    _unless_positive: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     classifier: TriageClassifier | None = None
     classifier_config: ClassifierConfig | None = None
     triggers: Triggers = field(default_factory=Triggers)
@@ -139,7 +150,12 @@ class EscalationPolicy:
         unless = {
             rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.unless) for rule in rules
         }
+        unless_positive = {
+            rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.unless_positive)
+            for rule in rules
+        }
         return cls(rules=tuple(rules), _compiled=compiled, _unless=unless,
+                   _unless_positive=unless_positive,
                    classifier=classifier, classifier_config=classifier_config,
                    triggers=triggers or Triggers())
 
@@ -194,12 +210,9 @@ class EscalationPolicy:
             if not rule.active or any(p.search(text) for p in self._unless[rule.id]):
                 cancelled.add(rule.id)
                 continue
-            for pattern in self._compiled[rule.id]:
-                found = pattern.search(text)
-                if found:
-                    matches.append((rule, f"{rule.id}: {rule.description} "
-                                          f"(matched {found.group(0)!r})"))
-                    break
+            found = self._match(rule, text)
+            if found:
+                matches.append((rule, f"{rule.id}: {rule.description} (matched {found!r})"))
         repeat_rule = self.rule("repeated_failure")
         if repeat_rule is not None and repeat_rule.active:
             limit = repeat_rule.max_turns_without_progress
@@ -239,6 +252,20 @@ class EscalationPolicy:
         return Verdict(escalate=True, rule=top.id, priority=top.priority, mood=top.mood,
                        reasons=[reason for _, reason in matches], unsure=unsure,
                        scores=scores, overruled=overruled)
+
+
+    def _match(self, rule: EscalationRule, text: str) -> str | None:
+        """The text a rule's pattern matched: its `patterns`, else its `unless_positive`
+        ones when the message does not read as positive."""
+        for pattern in self._compiled[rule.id]:
+            found = pattern.search(text)
+            if found:
+                return found.group(0)
+        for pattern in self._unless_positive.get(rule.id, ()):
+            found = pattern.search(text)
+            if found:
+                return found.group(0) if compound(text) < rule.positive_tone else None
+        return None
 
 
 @lru_cache(maxsize=8)

@@ -51,6 +51,11 @@ def _vader() -> Any:
     return SentimentIntensityAnalyzer()
 
 
+def compound(text: str) -> float:
+    """VADER's overall score, -1 (most negative) to +1 (most positive)."""
+    return float(_vader().polarity_scores(text)["compound"])
+
+
 def tone(text: str) -> np.ndarray:
     """VADER's four scores and the shape features, as one float64 row."""
     scores = _vader().polarity_scores(text)

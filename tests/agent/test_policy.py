@@ -34,6 +34,8 @@ def test_charged_messages_escalate_with_the_rule_that_fired(text: str, rule: str
     "what's your policy on exchanges?",
     "how many days do I have to send it back?",
     "what size should I get in the Trailhead boots",
+    "are the service charges refundable?",
+    "is this jacket returnable?",
     "sorry, I meant #R10002",  # an apology that opens a correction is not distress
     "oops, my mistake: it's R10002",
 ])
@@ -49,6 +51,36 @@ def test_routine_messages_stay_with_the_assistant(text: str) -> None:
 def test_an_apology_does_not_hide_distress(text: str) -> None:
     verdict = load_policy(POLICY).decide(text)
     assert verdict.escalate and any(r.startswith("distress") for r in verdict.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "thank you so much!!!",
+    "love it, damn good jacket",
+    "ok great, thanks!!!",
+])
+def test_delight_with_exclamation_marks_or_swearing_stays_with_the_assistant(text: str) -> None:
+    # "!!!" and swearing are anger only in a message that does not read as positive.
+    policy = load_policy(POLICY)
+    assert not policy.patterns_only().decide(text).escalate
+    assert not policy.decide(text).escalate
+
+
+@pytest.mark.parametrize("text", [
+    "WHERE IS MY ORDER!!!",
+    "wtf where is my package",
+    "damn it, wrong size again",
+])
+def test_exclamation_marks_or_swearing_without_delight_still_mean_anger(text: str) -> None:
+    verdict = load_policy(POLICY).patterns_only().decide(text)
+    assert verdict.escalate and verdict.rule in {"anger", "complaint"}
+    assert any(r.startswith("anger") for r in verdict.reasons)
+
+
+def test_a_positive_tone_threshold_out_of_range_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "escalation.yaml"
+    path.write_text(POLICY.read_text().replace("positive_tone: 0.5", "positive_tone: 1.5"))
+    with pytest.raises(PolicyError, match="positive_tone"):
+        load_policy(path)
 
 
 def test_the_most_urgent_rule_wins_and_every_match_is_a_reason() -> None:

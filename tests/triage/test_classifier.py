@@ -27,16 +27,16 @@ ROUTINE = [
     "how do I track my package?",
 ]
 # From the held-out files of issue 15 (other Bitext releases): a smoke check that the
-# shipped model generalises past the phrasings it was trained on, not a target.  Three it
-# still misses are marked (strict: the test says so when a model catches them).
-_MISSED = pytest.mark.xfail(strict=True, reason="still missed by the shipped model (README)")
+# shipped model generalises past the phrasings it was trained on, not a target.  The last
+# three the model missed are caught by the policy's patterns ("client service", "someone
+# available", "rebate").
 ISSUE_15_PERSON = [
     "i want to inform of an issue paying, wha can i do ?",
     "i wanna report a problem making a payment",
     "canceling purchase 00004587345",
-    pytest.param("what'sthe number of Client Service?", marks=_MISSED),
-    pytest.param("tell me if their is someone available", marks=_MISSED),
-    pytest.param("I'm waiting for a rebate of $1", marks=_MISSED),
+    "what'sthe number of Client Service?",
+    "tell me if their is someone available",
+    "I'm waiting for a rebate of $1",
 ]
 POLICY_QUESTIONS = [
     "can I see under which circumstances can I request refunds?",
@@ -123,12 +123,12 @@ def test_when_switched_on_the_classifier_overrules_a_topic_pattern_not_a_lock(
     path = tmp_path / "escalation.yaml"
     path.write_text(POLICY.read_text().replace("overrule_below: null", "overrule_below: 0.1"))
     policy = load_policy(path)
-    text = "is the shipping fee refundable?"
+    text = "would the shipping fee be refunded?"
     assert policy.patterns_only().decide(text).rule == "returns"
     verdict = policy.decide(text)
     assert not verdict.escalate and verdict.overruled == ["returns"], verdict
     # a locked trigger is never overruled, however routine the rest of the message
-    assert policy.decide("is the shipping fee refundable? let me talk to a real person"
+    assert policy.decide("would the shipping fee be refunded? let me talk to a real person"
                          ).rule == "human_request"
 
 
