@@ -28,6 +28,7 @@ from api.app import create_app
 from api.db import engine_for, session_scope
 from api.settings import Settings
 from bench.load import SCRIPTS
+from bench.servers import SECRETS
 
 
 async def _turns(settings: Settings, rounds: int, profiler: Profiler | None) -> list[float]:
@@ -66,8 +67,10 @@ def main() -> None:
         with session_scope(engine_for(url)) as session:
             build_demo_store(session, seed=7)
             index_products(session)
+        secrets = {name.removeprefix("TANDEM_").lower(): value
+                   for name, value in SECRETS.items()}  # the test environment wants real ones
         settings = Settings(_env_file=None, environment="test",  # type: ignore[call-arg]
-                            database_url=url, llm_provider="scripted",
+                            database_url=url, llm_provider="scripted", **secrets,
                             rate_limit_ip_per_minute=0, rate_limit_conversation_per_minute=0)
         plain = asyncio.run(_turns(settings, args.rounds, None))
         profiler = Profiler(async_mode="enabled", interval=0.0005)

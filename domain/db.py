@@ -15,7 +15,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from domain import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from domain import (
+    catalogue_version,  # noqa: F401  (raises it with every catalogue change)
+    tables,  # noqa: F401  (registers the tables on SQLModel.metadata)
+)
 from domain.schema import upgrade_schema
 
 # PostgreSQL: enough connections for every thread that may hold one at once (Starlette's 40

@@ -64,6 +64,17 @@ class ProductVector(SQLModel, table=True):
     vector: bytes = Field(description="float16, L2-normalised")
 
 
+class CatalogueVersion(SQLModel, table=True):
+    """One row whose number goes up with every change to products, variants or their
+    search vectors (domain/catalogue_version.py): each process keeps the catalogue it
+    searches in memory and re-reads it only when the number has moved."""
+
+    __tablename__ = "catalogue_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0)
+
+
 class Variant(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     product_id: str = Field(foreign_key="product.id", index=True)

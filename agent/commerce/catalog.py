@@ -7,19 +7,21 @@ the keyboard comes first, not a gaming mouse that shares its "RGB" and "wired"."
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from agent.commerce.climate import Climate, season_penalty
 from agent.commerce.options import tokens
 from agent.commerce.query import ShopperQuery, same_size
 from agent.commerce.semantic import similarities
+from agent.commerce.snapshot import catalogue
+from agent.commerce.views import ProductView, VariantView, view_of
 from agent.commerce.words import catalog_words
-from domain.tables import Product, Variant
+from domain.tables import Product
 
 # Where a term matched says how much it tells: a word in the name beats one in the blurb.
 _FIELD_WEIGHTS = (("name", 3.0), ("category", 2.5), ("tags", 1.5), ("description", 1.0))
@@ -29,32 +31,7 @@ ONE_SIZE = frozenset({None, "", "ONE SIZE", "OS"})
 # 3 for keywords plus about 2 for meaning).
 NAMED_WHOLE = 8.0
 NAMED_BY_OWN_WORD = 6.0
-
-
-@dataclass(frozen=True)
-class ProductView:
-    id: str
-    name: str
-    category: str
-    season: str
-    size_chart: dict[str, object] | None
-
-
-@dataclass(frozen=True)
-class VariantView:
-    id: str
-    product_id: str
-    size: str | None
-    color: str | None
-    price: float
-    options: tuple[tuple[str, str], ...] = ()
-    """Every option of the variant (name, value), as the store has them."""
-    available: bool = True
-    """The store's own sellable flag."""
-
-    @property
-    def label(self) -> str:
-        return ", ".join(part for part in (self.color, self.size) if part)
+__all__ = ["ProductView", "VariantView", "view_of"]  # where most callers import them from
 
 
 @dataclass(frozen=True)
@@ -70,14 +47,6 @@ class Candidate:
     """The shopper's words, when the product was found by meaning rather than by keyword."""
     named: bool = False
     """The shopper named this product (its whole name, or a word only it has)."""
-
-
-def view_of(variant: Variant) -> VariantView:
-    options = tuple((str(k), str(v)) for k, v in (variant.options or {}).items()
-                    if v is not None and str(v) != "")
-    return VariantView(id=variant.id, product_id=variant.product_id, size=variant.size,
-                       color=variant.color, price=(variant.price_cents or 0) / 100,
-                       options=options, available=variant.available)
 
 
 def query_terms(raw_terms: list[str] | tuple[str, ...]) -> list[str]:
@@ -124,7 +93,7 @@ def naming(products: Sequence[Any], terms: list[str]) -> dict[str, float]:
         own = {w for w in names[product.id] if len(w) > 1 and not w.isdigit()}
         head = next((w for w in reversed(product.name.lower().replace("-", " ").split())
                      if w.isalpha()), None)
-        head = catalog_words(head).pop() if head else None
+        head = next(iter(catalog_words(head))) if head else None
         distinctive = {w for w in own if not generic[w] or w == head}
         if own and (own <= asked or (head in asked and distinctive - {head}
                                      and distinctive <= asked)):
@@ -144,13 +113,6 @@ def _product_view(product: Product) -> ProductView:
                        season=product.season, size_chart=product.size_chart)
 
 
-def _priced_variants(session: Session) -> dict[str, list[Variant]]:
-    by_product: dict[str, list[Variant]] = defaultdict(list)
-    for variant in session.exec(select(Variant).where(col(Variant.price_cents).is_not(None))).all():
-        by_product[variant.product_id].append(variant)
-    return by_product
-
-
 def named_products(session: Session, query: ShopperQuery,
                    ) -> list[tuple[ProductView, list[VariantView]]]:
     """The products the shopper named, best named first, each with every priced variant
@@ -158,14 +120,13 @@ def named_products(session: Session, query: ShopperQuery,
     terms = query_terms(query.terms)
     if not terms:
         return []
-    products = session.exec(select(Product)).all()
-    bonus = naming(products, terms)
+    snapshot = catalogue(session)
+    bonus = naming(snapshot.products, terms)
     if not bonus:
         return []
-    variants = _priced_variants(session)
-    named = sorted((p for p in products if p.id in bonus),
+    named = sorted((p for p in snapshot.products if p.id in bonus),
                    key=lambda p: (-bonus[p.id], -len(catalog_words(p.name) & set(terms)), p.id))
-    return [(_product_view(p), [view_of(v) for v in variants.get(p.id, [])]) for p in named]
+    return [(_product_view(p), list(snapshot.variants.get(p.id, ()))) for p in named]
 
 
 def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
@@ -176,9 +137,9 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
     terms = query_terms(query.terms)
     if not terms:
         return []
-    products = session.exec(select(Product)).all()
-    variants_by_product = _priced_variants(session)
-    sims = similarities(session, query.text, products) if semantic else None
+    snapshot = catalogue(session)  # in memory while the catalogue is unchanged
+    products = snapshot.products
+    sims = similarities(session, query.text, products, snapshot.vectors) if semantic else None
     named = naming(products, terms)
 
     candidates: list[Candidate] = []
@@ -201,7 +162,7 @@ def search_catalog(session: Session, query: ShopperQuery, *, limit: int = 10,
             or (query.language != "en" and sims.is_loose_match(product.id)))
         if not matched and not by_meaning:
             continue
-        views = [view_of(v) for v in variants_by_product.get(product.id, []) if v.available]
+        views = [v for v in snapshot.variants.get(product.id, ()) if v.available]
         own_words = frozenset(tokens(f"{product.name} {product.category}"))
         fitting = tuple(sorted((v for v in views if variant_meets(v, query, own_words)),
                                key=lambda v: v.price))

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+import numpy as np
+from sqlmodel import Session
 
 from agent.commerce.catalog import query_terms
 from agent.commerce.semantic import similarities
+from agent.commerce.snapshot import catalogue
 from agent.commerce.words import catalog_words
 from domain.tables import Product
 
@@ -41,6 +43,8 @@ class StoreScope:
     attribute_words: frozenset[str]
     """Words of product tags: attributes and uses ("waterproof", "gift", "camping")."""
     products: tuple[Product, ...]
+    vectors: tuple[tuple[str, ...], np.ndarray] | None = None
+    """The products' search vectors in memory (agent/commerce/snapshot.py), if current."""
 
     def names_a_product(self, terms: Sequence[str]) -> bool:
         """Whether the shopper's terms name something the store sells (a kind or a name)."""
@@ -70,7 +74,7 @@ class StoreScope:
         """Whether the semantic search finds a product close to `text` (False without the
         embedding model: then the catalogue's words decide alone).  `loose` for a message
         in another language than the catalogue's, whose similarities run lower."""
-        sims = similarities(session, text, self.products)
+        sims = similarities(session, text, self.products, self.vectors)
         return sims is not None and any(
             sims.is_match(p.id) or (loose and sims.is_loose_match(p.id)) for p in self.products)
 
@@ -79,11 +83,12 @@ def _head_noun(name: str) -> str | None:
     """The last word of a product name, as the catalogue's words have it ("Flip-Flop" ->
     "flop"); numbers and sizes ("Camp Cookset 4-Piece" -> "piece") are left out."""
     words = name.lower().replace("-", " ").replace("/", " ").split()
-    return next((catalog_words(w).pop() for w in reversed(words) if w.isalpha()), None)
+    return next((next(iter(catalog_words(w))) for w in reversed(words) if w.isalpha()), None)
 
 
 def store_scope(session: Session) -> StoreScope:
-    products = tuple(session.exec(select(Product)).all())
+    snapshot = catalogue(session)
+    products = snapshot.products
     kinds: set[str] = set()
     names: set[str] = set()
     tags: set[str] = set()
@@ -94,4 +99,5 @@ def store_scope(session: Session) -> StoreScope:
         names |= catalog_words(product.name)
         tags |= catalog_words(product.tags)
     return StoreScope(kind_words=frozenset(kinds), name_words=frozenset(names),
-                      attribute_words=frozenset(tags), products=products)
+                      attribute_words=frozenset(tags), products=products,
+                      vectors=snapshot.vectors)

@@ -62,7 +62,7 @@ def product_text(product: Product) -> str:
     return f"{product.name}. {product.category}. {product.tags}. {product.description}"
 
 
-def _sha(text: str) -> str:
+def text_sha(text: str) -> str:
     return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
 
 
@@ -129,7 +129,7 @@ class _Encoder:
         model = self._load()
         if model is None:
             return None
-        keys = [_sha(t) for t in texts]
+        keys = [text_sha(t) for t in texts]
         todo = list(dict.fromkeys(k for k in keys if k not in self._cache))
         if todo:
             by_key = dict(zip(keys, texts, strict=True))
@@ -160,14 +160,14 @@ def index_products(session: Session, products: Sequence[Product] | None = None) 
     products = list(products if products is not None else session.exec(select(Product)).all())
     stored = {v.product_id: v for v in session.exec(select(ProductVector)).all()}
     stale = [p for p in products
-             if (row := stored.get(p.id)) is None or row.text_sha != _sha(product_text(p))]
+             if (row := stored.get(p.id)) is None or row.text_sha != text_sha(product_text(p))]
     vectors = ENCODER.passages([product_text(p) for p in stale])
     if vectors is None:
         return 0
     for product, vector in zip(stale, vectors, strict=True):
         row = stored.get(product.id) or ProductVector(product_id=product.id, model=MODEL_NAME,
                                                       text_sha="", vector=b"")
-        row.model, row.text_sha = MODEL_NAME, _sha(product_text(product))
+        row.model, row.text_sha = MODEL_NAME, text_sha(product_text(product))
         row.vector = vector.astype(np.float16).tobytes()
         session.add(row)
     if stale:
@@ -202,11 +202,23 @@ class Similarities:
         return max(0.0, self.by_product.get(product_id, 0.0) - self.median) * BONUS_WEIGHT
 
 
-def similarities(session: Session, text: str,
-                 products: Sequence[Product]) -> Similarities | None:
-    """Cosine similarity of `text` to each product, or None when the model is not there."""
+def similarities(session: Session, text: str, products: Sequence[Product],
+                 vectors: tuple[Sequence[str], np.ndarray] | None = None) -> Similarities | None:
+    """Cosine similarity of `text` to each product, or None when the model is not there.
+
+    `vectors`: the products' current vectors already in memory (ids, float32 matrix), as
+    agent/commerce/snapshot.py keeps them; without them they are read (and any missing
+    ones embedded) here."""
     if not products or not ENCODER.available():
         return None
+    if vectors is not None:
+        ids, matrix = vectors
+        query = ENCODER.query(text)
+        if query is None or not ids:
+            return None
+        sims = matrix @ query
+        return Similarities(by_product=dict(zip(ids, sims.tolist(), strict=True)),
+                            median=float(np.median(sims)))
     try:
         if index_products(session, products):
             session.commit()  # vectors computed on the fly are kept for the next search

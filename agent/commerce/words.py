@@ -4,6 +4,8 @@ functions, so only consistency matters)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def stem(word: str) -> str:
     """A light plural stemmer: "jackets"→"jacket", "shoes"→"shoe", "dresses"→"dress",
@@ -17,5 +19,8 @@ def stem(word: str) -> str:
     return word
 
 
-def catalog_words(text: str) -> set[str]:
-    return {stem(w) for w in text.lower().replace("-", " ").replace("/", " ").split()}
+@lru_cache(maxsize=16384)
+def catalog_words(text: str) -> frozenset[str]:
+    """Cached: a search splits every product's name, tags and description (a profile of a
+    discovery turn found 15,000 calls and ~20% of its time here)."""
+    return frozenset(stem(w) for w in text.lower().replace("-", " ").replace("/", " ").split())
