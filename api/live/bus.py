@@ -21,11 +21,17 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
 
-from api.live.events import CHANNEL, NOTIFY_KEY
+from api.live.events import CHANNEL, NOTIFY_KEY, latest_event_id, topic
+from api.models import Event
 
 log = logging.getLogger(__name__)
+POLL_S = 2.0
+"""How often several SQLite workers look for each other's events (api/live/streams.py
+reads the table itself this often while the bus cannot promise a wake-up)."""
+POLL_PAGE = 500
 _buses: dict[int, LocalBus] = {}
 """The bus of each engine in this process, for the after-commit hook below."""
 
@@ -49,7 +55,10 @@ class Subscription:
 
 
 class LocalBus:
-    """Fan-out to the streams of this process."""
+    """Fan-out to the streams of this process.  With several processes on one SQLite file
+    (no NOTIFY there) one task per process reads the new events' topics every `POLL_S`
+    and wakes their streams: one query per process, where each held stream used to read
+    the table itself (500 idle streams on four workers made 250 reads a second)."""
 
     cross_process = False
 
@@ -58,14 +67,16 @@ class LocalBus:
         self._single_process = single_process
         self._topics: dict[str, set[Subscription]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._polling = False
         self.stopping = asyncio.Event()
         """Set when the server shuts down: streams end so workers can exit."""
 
     @property
     def healthy(self) -> bool:
-        """Every committed event wakes its streams (False: streams also poll the table, as
-        when several SQLite workers share one file and each sees only its own commits)."""
-        return self._single_process
+        """Every committed event wakes its streams (False: streams also read the table
+        every `POLL_S` themselves, as while the table poller cannot read)."""
+        return self._single_process or self._polling
 
     @property
     def subscribers(self) -> int:
@@ -74,6 +85,8 @@ class LocalBus:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         _buses[id(self._engine)] = self
+        if not self._single_process:
+            self._poller = asyncio.create_task(self._poll())
 
     def begin_stop(self) -> None:
         """End every stream (they see `stopping` when woken); the bus still delivers."""
@@ -83,6 +96,46 @@ class LocalBus:
     async def stop(self) -> None:
         self.begin_stop()
         _buses.pop(id(self._engine), None)
+        if self._poller is not None:
+            self._poller.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._poller
+
+    async def _poll(self) -> None:
+        """Wake the streams of every topic with events committed by any process."""
+        last: int | None = None
+        while True:
+            try:
+                if last is None:
+                    last = await asyncio.to_thread(self._newest)
+                while True:  # page by page, while pages come back full
+                    rows = await asyncio.to_thread(self._new_topics, last)
+                    if rows:
+                        last = rows[-1][0]
+                        self.wake({topic(audience, conversation_id)  # type: ignore[arg-type]
+                                   for _, audience, conversation_id in rows})
+                    if len(rows) < POLL_PAGE:
+                        break
+                if not self._polling:
+                    self._polling = True
+            except SQLAlchemyError as exc:
+                if self._polling:
+                    log.warning("event bus: cannot read new events (%s); streams poll "
+                                "until it can", exc.__class__.__name__)
+                    self._polling = False
+                    self.wake_all()
+            await asyncio.sleep(POLL_S)
+
+    def _newest(self) -> int:
+        with Session(self._engine) as session:
+            return latest_event_id(session)
+
+    def _new_topics(self, after: int) -> list[tuple[int, str, str]]:
+        with Session(self._engine) as session:
+            rows = session.exec(select(Event.id, Event.audience, Event.conversation_id)
+                                .where(col(Event.id) > after).order_by(col(Event.id))
+                                .limit(POLL_PAGE)).all()
+        return [(int(i or 0), str(a), str(c)) for i, a, c in rows]
 
     @asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[Subscription]:
