@@ -1,6 +1,6 @@
 """Does llama.cpp's self-speculative (n-gram / prompt-lookup) decoding pay for Tandem's replies?
 
-    python bench/speculative.py [--rounds N] [--types none,ngram_simple,...] [--runtime ...]
+    python bench/speculative.py [--rounds N] [--types none,ngram_simple:4:8,...] [--runtime ...]
 
 Tandem's replies copy facts from the prompt (product names, prices, sizes, order numbers),
 which is where drafting from the prompt's own n-grams could help.  For each setting this
@@ -58,6 +58,23 @@ TURNS: list[dict[str, Any]] = [
 ]
 
 
+class _Runtime(EmbeddedRuntime):
+    """The embedded runtime with the n-gram lengths of the drafts set (bench knobs only):
+    llama.cpp's defaults look up 12-token n-grams, longer than most facts a reply copies."""
+
+    def __init__(self, *args: Any, ngram: tuple[int, int] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ngram = ngram
+
+    def _params(self, xllamacpp: Any) -> Any:
+        params = super()._params(xllamacpp)
+        if self.ngram:
+            for name in ("ngram_simple", "ngram_map_k", "ngram_map_k4v"):
+                getattr(params.speculative, name).size_n = self.ngram[0]
+                getattr(params.speculative, name).size_m = self.ngram[1]
+        return params
+
+
 def _stream(rt: EmbeddedRuntime, system: str, user: str, max_tokens: int) -> dict[str, Any]:
     body = {"messages": [{"role": "system", "content": system},
                          {"role": "user", "content": user}],
@@ -83,12 +100,16 @@ def _stream(rt: EmbeddedRuntime, system: str, user: str, max_tokens: int) -> dic
             "draft": timings.get("draft_n", 0), "accepted": timings.get("draft_n_accepted", 0)}
 
 
-def measure(model: Path, kind: str, rounds: int, runtime: str | None,
+def measure(model: Path, setting: str, rounds: int, runtime: str | None,
             draft_max: int) -> dict[str, Any]:
+    """``setting``: "none", or a speculative type with optional n-gram sizes, e.g.
+    "ngram_simple" or "ngram_simple:4:8" (look up 4-token n-grams, draft up to 8)."""
     prompts = prompt_library(ROOT / "prompts")
     system = prompts.render("system")
-    rt = EmbeddedRuntime(model, threads=2, context_tokens=2048, runtime=runtime,
-                         speculative=None if kind == "none" else kind, draft_max=draft_max)
+    kind, *sizes = setting.split(":")
+    ngram = (int(sizes[0]), int(sizes[1])) if len(sizes) == 2 else None
+    rt = _Runtime(model, threads=2, context_tokens=2048, runtime=runtime, ngram=ngram,
+                  speculative=None if kind == "none" else kind, draft_max=draft_max)
     rt.start()
     rt.warm_up(system)
     runs = [_stream(rt, system, prompts.render("reply", reply_language="English",
@@ -96,7 +117,7 @@ def measure(model: Path, kind: str, rounds: int, runtime: str | None,
             for _ in range(rounds) for turn in TURNS]
     rt.stop()
     gen = sum(r["gen_tokens"] for r in runs)
-    return {"type": kind, "runtime": rt.choice.describe() if rt.choice else "?",
+    return {"type": setting, "runtime": rt.choice.describe() if rt.choice else "?",
             "replies": len(runs), "gen_tokens": gen,
             "gen_tok_s": round(gen / sum(r["total_s"] - r["ttft_s"] for r in runs), 1),
             "engine_gen_tok_s_median": round(statistics.median(r["gen_tok_s"] for r in runs), 1),
@@ -111,7 +132,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=DEFAULT_MODEL_NAME)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--types", default="none,ngram_simple,ngram_map_k,ngram_mod,none")
+    ap.add_argument("--types", default="none,ngram_simple,ngram_simple:4:8,ngram_map_k:4:8,"
+                    "ngram_mod,none")
     ap.add_argument("--runtime", choices=("auto", "native", "prebuilt"), default=None)
     ap.add_argument("--draft-max", type=int, default=16)
     ap.add_argument("--model-dir", type=Path,
@@ -122,10 +144,10 @@ def main() -> None:
     results = [measure(model, kind, args.rounds, args.runtime, args.draft_max)
                for kind in args.types.split(",")]
     print(f"load average at start {load}; runtime {results[0]['runtime']}")
-    print(f"{'speculative':14}{'replies':>8}{'gen tok/s':>10}{'engine':>8}{'ttft p50':>9}"
+    print(f"{'speculative':18}{'replies':>8}{'gen tok/s':>10}{'engine':>8}{'ttft p50':>9}"
           f"{'total p50':>10}{'max':>7}{'drafted':>8}{'accepted':>9}")
     for r in results:
-        print(f"{r['type']:14}{r['replies']:>8}{r['gen_tok_s']:>10}"
+        print(f"{r['type']:18}{r['replies']:>8}{r['gen_tok_s']:>10}"
               f"{r['engine_gen_tok_s_median']:>8}{r['ttft_p50_s']:>9}{r['total_p50_s']:>10}"
               f"{r['total_max_s']:>7}{r['drafted']:>8}{r['accepted']:>9}")
     out = ROOT / "bench" / "results" / "speculative.json"
