@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from agent.commerce.words import stem
+from domain import catalogue_version
 from domain.tables import Product, Variant
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?%?|[^\W\d_]+(?:'[a-z]+)?")
@@ -354,18 +354,21 @@ def differences(options: dict[str, Any], asked: dict[str, str]) -> list[tuple[st
             if key(str(options.get(n) or "")) != key(v)]
 
 
-_CACHE: dict[tuple[str, int, str], OptionVocabulary] = {}
+_CACHE: dict[tuple[str, int], OptionVocabulary] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def vocabulary(session: Session) -> OptionVocabulary:
-    """The catalogue's vocabulary, read again only when the variants changed."""
-    count, highest = session.exec(select(func.count(), func.max(Variant.id))).one()
+    """The catalogue's vocabulary, read again only when the catalogue changed: its version
+    (domain/catalogue_version.py) is one primary-key read, where counting the variants
+    scanned the table and missed an edited option."""
     bind = session.get_bind()
     url = bind.url if isinstance(bind, Engine) else bind.engine.url
-    cache_key = (str(url), int(count or 0), str(highest or ""))
+    cache_key = (str(url), catalogue_version.current(session))
+    # A change this session has not committed yet is its own: built for it, never kept.
+    changed = bool(session.info.get(catalogue_version.CHANGED_KEY))
     with _CACHE_LOCK:
-        if (found := _CACHE.get(cache_key)) is not None:
+        if not changed and (found := _CACHE.get(cache_key)) is not None:
             return found
     rows = session.exec(select(Variant.product_id, Variant.options, Variant.size,
                                Variant.color)).all()
@@ -374,6 +377,8 @@ def vocabulary(session: Session) -> OptionVocabulary:
         ((pid, _with_columns(dict(opts or {}), size, color)) for pid, opts, size, color in rows),
         ((pid, f"{name} {category}") for pid, name, category in products))
     built.product_names = tuple(sorted({name for _, name, _ in products}))
+    if changed:
+        return built
     with _CACHE_LOCK:
         stale = [k for k in _CACHE if k[0] == cache_key[0]]
         for k in stale:

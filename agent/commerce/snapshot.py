@@ -27,7 +27,7 @@ from domain import catalogue_version
 from domain.tables import Product, ProductVector, Variant
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per read
 class Catalogue:
     version: int
     products: tuple[Product, ...]
