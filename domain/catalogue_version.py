@@ -27,9 +27,18 @@ CHANGED_KEY = "catalogue_changed"
 reads then is not yet everyone's catalogue, and must not be kept for others."""
 
 
+SEEN_KEY = "catalogue_version_seen"
+
+
 def current(session: Session) -> int:
+    """The version, read once per transaction (a turn's node asks up to four times)."""
+    seen = session.info.get(SEEN_KEY)
+    if seen is not None and not session.info.get(CHANGED_KEY) and not (
+            session.new or session.dirty or session.deleted):
+        return int(seen)
     row = session.exec(select(CatalogueVersion.version)
                        .where(col(CatalogueVersion.id) == 1)).first()
+    session.info[SEEN_KEY] = int(row or 0)
     return int(row or 0)
 
 
@@ -62,3 +71,4 @@ def _on_bulk(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(CHANGED_KEY, None)
+    session.info.pop(SEEN_KEY, None)

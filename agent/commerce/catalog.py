@@ -83,24 +83,46 @@ def naming(products: Sequence[Any], terms: list[str]) -> dict[str, float]:
     "waterproof rain jacket" names no product.  Named by its own word: a word of its name
     that no other product's name, category or tags have ("Laptop", "bulb"; not "dry" of the
     Quick-Dry Hiking Tee, which other products are tagged with)."""
+    asked = set(terms)
+    bonus: dict[str, float] = {}
+    for product_id, own, head, distinctive, unique in _naming_facts(products):
+        if own and (own <= asked or (head in asked and distinctive - {head}
+                                     and distinctive <= asked)):
+            bonus[product_id] = NAMED_WHOLE
+        elif unique & asked:
+            bonus[product_id] = NAMED_BY_OWN_WORD
+    return bonus
+
+
+_NamingFacts = list[tuple[str, frozenset[str], str | None, frozenset[str], frozenset[str]]]
+_naming_kept: dict[int, tuple[Sequence[Any], _NamingFacts]] = {}
+
+
+def _naming_facts(products: Sequence[Any]) -> _NamingFacts:
+    """Per product: id, own name words, head noun, distinctive words, words no other
+    product has.  Kept for the catalogue snapshot's products tuple (the same object while
+    the catalogue is unchanged): working them out took ~4 ms of every search."""
+    kept = _naming_kept.get(id(products))
+    if kept is not None and kept[0] is products:
+        return kept[1]
     names = {p.id: catalog_words(p.name) - {""} for p in products}
     described = {p.id: catalog_words(p.category) | catalog_words(p.tags) for p in products}
     shared = Counter(w for p in products for w in names[p.id] | described[p.id])
     generic = Counter(w for p in products for w in described[p.id] - names[p.id])
-    asked = set(terms)
-    bonus: dict[str, float] = {}
+    facts: _NamingFacts = []
     for product in products:
-        own = {w for w in names[product.id] if len(w) > 1 and not w.isdigit()}
+        own = frozenset(w for w in names[product.id] if len(w) > 1 and not w.isdigit())
         head = next((w for w in reversed(product.name.lower().replace("-", " ").split())
                      if w.isalpha()), None)
         head = next(iter(catalog_words(head))) if head else None
-        distinctive = {w for w in own if not generic[w] or w == head}
-        if own and (own <= asked or (head in asked and distinctive - {head}
-                                     and distinctive <= asked)):
-            bonus[product.id] = NAMED_WHOLE
-        elif any(shared[w] == 1 and w in asked for w in own):
-            bonus[product.id] = NAMED_BY_OWN_WORD
-    return bonus
+        distinctive = frozenset(w for w in own if not generic[w] or w == head)
+        facts.append((product.id, own, head, distinctive,
+                      frozenset(w for w in own if shared[w] == 1)))
+    if isinstance(products, tuple):
+        if len(_naming_kept) >= 4:
+            _naming_kept.clear()
+        _naming_kept[id(products)] = (products, facts)
+    return facts
 
 
 def product_names(session: Session) -> list[str]:
