@@ -4,8 +4,10 @@ Starts `tandem serve --workers W` on a fresh copy of the demo store (SQLite file
 PostgreSQL database) on 127.0.0.1, opens `--streams` shopper event streams and holds them,
 then runs `--shoppers` concurrent shoppers, each sending `--turns` messages one after the
 other (a discovery, a sizing, an order-status and a smalltalk script, in turn), and prints
-turns/s, p50/p95/p99 latency per turn and errors.  At the end every held stream must still be
-open and must deliver the reply to one more message (its delivery time is printed too).
+turns/s, p50/p95/p99 latency per turn, errors and the server's CPU time per turn (all its
+processes, from /proc: unlike latency, not inflated by other load).  At the end every
+held stream must still be open and must deliver the reply to one more message (its delivery
+time is printed too).
 
 With `--matrix` it runs one and four workers on SQLite and on PostgreSQL.  With
 `--baseline-root DIR` (a plain export of an earlier commit, e.g.
@@ -138,12 +140,31 @@ async def _shopper(client: httpx.AsyncClient, index: int, turns: int, run: Run,
         await _turn(client, chat, script[n % len(script)], run, stream)
 
 
+def process_tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds used so far by a process and its descendants (uvicorn's workers), from
+    /proc; None where there is no /proc.  Divided by the turns it is the server's own cost
+    of a turn, which the machine's other load does not inflate as it does latency."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    try:
+        while todo:
+            current = todo.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
 def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
 async def drive(url: str, *, shoppers: int, turns: int, streams: int, stream_turns: bool,
-                timeout_s: float = 300, progress_s: float = 10) -> dict[str, Any]:
+                timeout_s: float = 300, progress_s: float = 10,
+                server_pid: int | None = None) -> dict[str, Any]:
     """Hold the streams, run the shoppers, check the streams deliver; every phase bounded
     by `timeout_s` (BenchTimeout says which phase and what was pending)."""
     run = Run()
@@ -169,9 +190,11 @@ async def drive(url: str, *, shoppers: int, turns: int, streams: int, stream_tur
             load_before = _load_average()
             phase = "shoppers chatting"
             started = time.perf_counter()
+            cpu_before = process_tree_cpu_s(server_pid) if server_pid else None
             await bounded(phase, asyncio.gather(*[_shopper(client, i, turns, run, stream_turns)
                                                   for i in range(shoppers)]), timeout_s, state)
             wall = time.perf_counter() - started
+            cpu_after = process_tree_cpu_s(server_pid) if server_pid else None
             load_after = _load_average()
             phase = "checking the held streams deliver"
             await held.check_delivery(timeout_s)
@@ -184,6 +207,8 @@ async def drive(url: str, *, shoppers: int, turns: int, streams: int, stream_tur
               "p95_ms": round(percentile(lat, 0.95) * 1000, 1),
               "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
               "errors": sum(run.errors.values()), "error_kinds": run.errors,
+              "server_cpu_ms_per_turn": round((cpu_after - cpu_before) * 1000 / len(lat), 1)
+              if cpu_before is not None and cpu_after is not None and lat else None,
               "load_before": load_before, "load_after": load_after,
               **(held.report() if streams else {})}
     if run.first_tokens:
@@ -206,7 +231,8 @@ def serve_and_drive(database: str, workers: int, args: argparse.Namespace,
             result = asyncio.run(drive(server.url, shoppers=args.shoppers, turns=args.turns,
                                        streams=args.streams,
                                        stream_turns=args.provider != "scripted",
-                                       timeout_s=args.timeout))
+                                       timeout_s=args.timeout,
+                                       server_pid=server.process.pid))
         except BenchTimeout as exc:
             tail = server.log.read_text(errors="replace")[-3000:]
             raise SystemExit(f"bench: {exc}\nlast lines of the server log ({server.log}):\n"
@@ -247,12 +273,13 @@ def main() -> None:
             rows.append(before)
         rows.append(row)
     print(f"{'code':<14}{'database':<10}{'workers':>8}{'turns':>7}{'turns/s':>9}{'x base':>7}"
-          f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'load':>11}")
+          f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}{'cpu ms':>7}{'load':>11}")
     for row in rows:
         ratio = row.get("ratio_to_baseline", "")
         print(f"{row['code']:<14}{row['database']:<10}{row['workers']:>8}{row['turns']:>7}"
               f"{row['turns_per_s']:>9}{ratio:>7}{row['p50_ms']:>8}"
               f"{row['p95_ms']:>8}{row['p99_ms']:>8}{row['errors']:>7}"
+              f"{row.get('server_cpu_ms_per_turn') or '':>7}"
               f"{row['load_before']:>5}->{row['load_after']:<5}")
         if "ttft_p95_ms" in row:
             print(f"  time to first token p50 {row['ttft_p50_ms']} ms, p95 {row['ttft_p95_ms']} ms")
