@@ -80,8 +80,12 @@ def test_questions_about_a_policy_stay_with_the_assistant(
     ("I want to file a claim about the jacket", {"complaint"}),
     ("I have a problem with a payment", {"payment_dispute"}),
     ("i wanna report a problem making a payment", {"payment_dispute"}),
-    # a post to a brand: sarcasm VADER alone reads as praise ("great service")
-    ("@shopname 3 weeks and STILL no parcel. great service guys", {"anger", "distress"}),
+    # A post to a brand, sarcastic ("great service"): the model before 2026-12-06 caught it
+    # only through the @mention, a weight learnt from 7 Reddit comments that have one
+    # (p 0.92 with it, 0.29 without); fitted on 20,000 comments it scores 0.09.  Known miss.
+    pytest.param("@shopname 3 weeks and STILL no parcel. great service guys",
+                  {"anger", "distress"},
+                  marks=pytest.mark.xfail(strict=True, reason="sarcasm (README)")),
 ])
 def test_the_classifier_escalates_what_no_pattern_matches(
         policy: EscalationPolicy, text: str, rules: set[str]) -> None:

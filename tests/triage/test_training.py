@@ -12,8 +12,8 @@ import pytest
 
 from agent.commerce.semantic import ENCODER
 from agent.triage import TriageClassifier
-from evals.routing.datasets import Example, Split, load_all
-from evals.routing.heads import fit_model, probabilities, tone_rows
+from evals.routing.datasets import Example, Split, load_all, sample_order
+from evals.routing.heads import fit_model, probabilities, route_rows, tone_rows
 from evals.routing.train import write_npz
 from evals.routing.vectors import query_vectors
 from tests.shared_data import shared_data
@@ -70,3 +70,19 @@ def test_training_vectors_are_the_vectors_a_turn_computes(tmp_path: Path) -> Non
     ENCODER.forget()
     live = np.stack([ENCODER.query(t) for t in texts])  # type: ignore[misc]
     assert np.array_equal(cached, live) and np.array_equal(again, live)
+
+
+def test_the_route_head_reads_a_capped_source_s_first_rows_and_the_rest_whole(
+        small_set: list[Example]) -> None:
+    # GoEmotions teaches the charged head from 20,000 comments but the route head from
+    # 5,000: more Reddit talk cost Bitext recall on unseen families.
+    rows = route_rows(small_set, {"goemotions": 10})
+    sources = [small_set[i].source for i in rows]
+    assert sources.count("goemotions") == 10
+    for source in ("bitext", "clinc150", "tau"):
+        assert sources.count(source) == sum(e.source == source for e in small_set)
+    goemotions = [e for e in small_set if e.source == "goemotions"]
+    first = sorted(goemotions, key=lambda e: sample_order(e.text))[:10]
+    assert {small_set[i].text for i in rows if small_set[i].source == "goemotions"} == {
+        e.text for e in first}
+    assert route_rows(small_set, {}) == list(range(len(small_set)))
