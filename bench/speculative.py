@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -80,6 +81,7 @@ def _stream(rt: EmbeddedRuntime, system: str, user: str, max_tokens: int) -> dic
                          {"role": "user", "content": user}],
             "max_tokens": max_tokens, "temperature": 0.2, "stream": True,
             "cache_prompt": True, "timings_per_token": False}
+    cpu0 = _cpu_s()
     started, first = time.perf_counter(), None
     timings: dict[str, Any] = {}
     with httpx.stream("POST", f"{rt.base_url}/chat/completions", json=body, timeout=300,
@@ -94,21 +96,28 @@ def _stream(rt: EmbeddedRuntime, system: str, user: str, max_tokens: int) -> dic
                                      for c in event.get("choices", [])):
                 first = time.perf_counter() - started
     total = time.perf_counter() - started
-    return {"ttft_s": first or total, "total_s": total,
+    return {"ttft_s": first or total, "total_s": total, "cpu_s": _cpu_s() - cpu0,
             "gen_tokens": timings.get("predicted_n", 0),
             "gen_tok_s": timings.get("predicted_per_second", 0.0),
             "draft": timings.get("draft_n", 0), "accepted": timings.get("draft_n_accepted", 0)}
 
 
+def _cpu_s() -> float:
+    """This process's CPU seconds (the runtime's threads included): on a machine shared with
+    other jobs, wall-clock rates say more about them than about the setting."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(model: Path, setting: str, rounds: int, runtime: str | None,
-            draft_max: int) -> dict[str, Any]:
+            draft_max: int, threads: int = 2) -> dict[str, Any]:
     """``setting``: "none", or a speculative type with optional n-gram sizes, e.g.
     "ngram_simple" or "ngram_simple:4:8" (look up 4-token n-grams, draft up to 8)."""
     prompts = prompt_library(ROOT / "prompts")
     system = prompts.render("system")
     kind, *sizes = setting.split(":")
     ngram = (int(sizes[0]), int(sizes[1])) if len(sizes) == 2 else None
-    rt = _Runtime(model, threads=2, context_tokens=2048, runtime=runtime, ngram=ngram,
+    rt = _Runtime(model, threads=threads, context_tokens=2048, runtime=runtime, ngram=ngram,
                   speculative=None if kind == "none" else kind, draft_max=draft_max)
     rt.start()
     rt.warm_up(system)
@@ -120,6 +129,7 @@ def measure(model: Path, setting: str, rounds: int, runtime: str | None,
     return {"type": setting, "runtime": rt.choice.describe() if rt.choice else "?",
             "replies": len(runs), "gen_tokens": gen,
             "gen_tok_s": round(gen / sum(r["total_s"] - r["ttft_s"] for r in runs), 1),
+            "tokens_per_cpu_s": round(gen / sum(r["cpu_s"] for r in runs), 2),
             "engine_gen_tok_s_median": round(statistics.median(r["gen_tok_s"] for r in runs), 1),
             "ttft_p50_s": round(statistics.median(r["ttft_s"] for r in runs), 3),
             "total_p50_s": round(statistics.median(r["total_s"] for r in runs), 3),
@@ -136,20 +146,23 @@ def main() -> None:
                     "ngram_mod,none")
     ap.add_argument("--runtime", choices=("auto", "native", "prebuilt"), default=None)
     ap.add_argument("--draft-max", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2,
+                    help="1 on a busy machine: no spin-waiting, so CPU seconds compare")
     ap.add_argument("--model-dir", type=Path,
                     default=Path(os.environ.get("TANDEM_MODEL_DIR", ROOT / "var" / "models")))
     args = ap.parse_args()
     model = ensure_embedded_model(args.model_dir, args.model)
     load = [round(x, 2) for x in os.getloadavg()]
-    results = [measure(model, kind, args.rounds, args.runtime, args.draft_max)
+    results = [measure(model, kind, args.rounds, args.runtime, args.draft_max, args.threads)
                for kind in args.types.split(",")]
     print(f"load average at start {load}; runtime {results[0]['runtime']}")
     print(f"{'speculative':18}{'replies':>8}{'gen tok/s':>10}{'engine':>8}{'ttft p50':>9}"
-          f"{'total p50':>10}{'max':>7}{'drafted':>8}{'accepted':>9}")
+          f"{'total p50':>10}{'max':>7}{'drafted':>8}{'accepted':>9}{'tok/cpu-s':>10}")
     for r in results:
         print(f"{r['type']:18}{r['replies']:>8}{r['gen_tok_s']:>10}"
               f"{r['engine_gen_tok_s_median']:>8}{r['ttft_p50_s']:>9}{r['total_p50_s']:>10}"
-              f"{r['total_max_s']:>7}{r['drafted']:>8}{r['accepted']:>9}")
+              f"{r['total_max_s']:>7}{r['drafted']:>8}{r['accepted']:>9}"
+              f"{r['tokens_per_cpu_s']:>10}")
     out = ROOT / "bench" / "results" / "speculative.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"load_average": load, "results": results}, indent=2) + "\n")
