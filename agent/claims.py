@@ -43,6 +43,9 @@ _NOT_IN_STOCK = re.compile(
     r"(?:pas|plus) disponibles?|rupture de stock)\b", re.IGNORECASE)
 _INSTEAD = re.compile(r"\b(instead of|rather than|en lugar de|en vez de|statt|anstelle|"
                       r"au lieu de)\b", re.IGNORECASE)
+# Where a sentence turns from what is missing to what there is ("not in gold, but silver").
+_CONTRAST = re.compile(r"[,;]?\s*\b(?:but|however|though|although|instead|only|pero|sino|"
+                       r"solo|sólo|aber|sondern|nur|mais|seulement)\b", re.IGNORECASE)
 _IN_STOCK = re.compile(
     r"\b(in stock|available|we (?:do )?have|we've got|we carry|yes,? we|en stock|disponibles?|"
     r"tenemos|hay|auf lager|vorrätig|verfügbar|haben wir|wir haben|nous avons)\b",
@@ -241,6 +244,9 @@ def unsupported_claims(reply: str, facts: TurnFacts, *,
                 # "The Cascade Waterproof Rain Jacket is sold out" over a Cascade card in
                 # stock: a sold-out size or colour must be said to be one.
                 problems.append(f"'{claim.words}' of the {claim.product}, shown in stock")
+            elif claim.product and (denied := _denied_on_a_card(reply, claim, cards, names,
+                                                                vocabulary, language)):
+                problems.append(f"'{claim.words}' of {denied}{about}, shown in stock")
         elif claim.kind == "count":
             number = claim.words.split()[0].lower()
             count = int(number) if number.isdigit() else _NUMBERS.get(number)
@@ -261,3 +267,41 @@ def unsupported_claims(reply: str, facts: TurnFacts, *,
             if key(claim.words) not in fact_keys | option_keys:
                 problems.append(f"measure {claim.words}{about}")
     return list(dict.fromkeys(problems))
+
+
+def _denied_on_a_card(reply: str, claim: Claim, cards: Sequence[dict[str, Any]],
+                      names: Sequence[str], vocabulary: OptionVocabulary | None,
+                      language: str) -> str | None:
+    """What a "not in stock" clause about a card's product names ("we don't have the Ember
+    jacket in black") when one in-stock card of it carries every value: the shopper is
+    told no while the card says yes.  Only the clause holding the negation counts, so "not
+    in gold, but silver is" names gold alone.  (A sentence naming no card product may be
+    about the sold-out product the cards stand in for, so it is not held to them.)"""
+    text, _ = _named(_sentences(reply)[claim.sentence], names)
+    found = _NOT_IN_STOCK.search(text)
+    if found is None:
+        return None
+    cuts = [0, *(m.start() for m in _CONTRAST.finditer(text)), len(text)]
+    start = max(c for c in cuts if c <= found.start())
+    end = min(c for c in cuts if c > found.start())
+    said = [c for c in extract_claims(text[start:end], vocabulary=vocabulary,
+                                      language=language)
+            if c.kind in ("size", "colour", "option")]
+    if not said:
+        return None
+    for card in cards:
+        if not card.get("in_stock", True):
+            continue
+        values = _card_values(card)
+        if all(_card_has(c, card, values, vocabulary) for c in said):
+            return " ".join(c.words for c in said)
+    return None
+
+
+def _card_has(claim: Claim, card: dict[str, Any], values: list[str],
+              vocabulary: OptionVocabulary | None) -> bool:
+    if claim.kind == "size":
+        return bool(card.get("size")) and same_size(claim.words, str(card["size"]))
+    if claim.kind == "colour":
+        return any(claim.words in tokens(v) for v in values)
+    return any(a.accepts(v) for a in _asks(claim.words, vocabulary) for v in values)

@@ -109,3 +109,27 @@ def test_saying_a_card_shown_in_stock_is_not_there_is_false_in_any_language() ->
 def test_today_in_a_greeting_is_no_delivery_promise() -> None:
     assert _problems("Hello! How can I help you today?", EMBER_L) == []
     assert _problems("It will arrive today.", EMBER_L) == ["delivery 'today'"]
+
+
+def test_denying_an_option_a_card_shows_in_stock_is_false() -> None:
+    # The Ember card is black, size L, in stock: "not in black" tells the shopper no while
+    # the card beside it says yes, whatever else the facts list as sold out.
+    facts = {"sold_out": ["Cascade Waterproof Rain Jacket"],
+             "query": "ember jacket in black, size M"}
+    assert _problems("Sorry, we don't have the Ember 800 Down Jacket in black.", EMBER_L,
+                     facts) == ["'don't have' of black for the Ember 800 Down Jacket, "
+                                "shown in stock"]
+    assert _problems("Lo siento, no tengo la Ember 800 Down Jacket en negro.", EMBER_L, facts,
+                     language="es") == ["'no tengo' of black for the Ember 800 Down Jacket, "
+                                        "shown in stock"]
+    # The sold-out product the cards stand in for may be denied in the cards' size.
+    assert _problems("The Cascade Waterproof Rain Jacket in size L is sold out right now.",
+                     EMBER_L, facts | {"query": "cascade jacket size L"}) == []
+    # What no in-stock card carries may be denied: size M, or black in M (the card is an L).
+    assert _problems("The Ember 800 Down Jacket is sold out in size M.", EMBER_L, facts) == []
+    assert _problems("We don't have it in black in size M.", EMBER_L, facts) == []
+    # Only the clause with the negation: "not in gold, but the silver one is in stock".
+    silver = [_card("Smart Watch", color="silver")]
+    assert _problems("We don't have the Smart Watch in gold, but silver is in stock.", silver,
+                     {"sold_out": ["Smart Watch"], "constraints": {"color": "gold"}},
+                     vocabulary=WATCHES) == []
