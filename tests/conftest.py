@@ -44,6 +44,9 @@ def _secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     does: give them the test secrets, so they start outside development too."""
     for name, value in TEST_SECRETS.items():
         monkeypatch.setenv(f"TANDEM_{name.upper()}", value.get_secret_value())
+    # A test that loads the embedded model must not start compiling llama.cpp for this CPU
+    # in the background (the server does, outside CI, when no native build is cached).
+    monkeypatch.setenv("TANDEM_RUNTIME_AUTOBUILD", "0")
 
 
 def make_settings(**values: Any) -> Settings:
