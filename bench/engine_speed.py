@@ -57,14 +57,16 @@ def _rss() -> dict[str, float]:
     return {k: round(v, 1) for k, v in mib.items()}
 
 
-def _stream(
-    rt: EmbeddedRuntime, system: str, question: str, *, max_tokens: int, cache: bool = True
+def stream_reply(
+    rt: EmbeddedRuntime, system: str, question: str, *, max_tokens: int, cache: bool = True,
+    temperature: float = 0.0,
 ) -> dict[str, Any]:
-    """One streamed chat completion; returns client timings plus llama.cpp's timings."""
+    """One streamed chat completion; returns client timings plus llama.cpp's timings
+    (with its speculative drafts, when drafting is on)."""
     body = {
         "messages": [{"role": "system", "content": system}, {"role": "user", "content": question}],
         "max_tokens": max_tokens,
-        "temperature": 0.0,
+        "temperature": temperature,
         "stream": True,
         "cache_prompt": cache,
     }
@@ -96,6 +98,8 @@ def _stream(
         "prompt_tok_s": round(timings.get("prompt_per_second", 0.0), 1),
         "gen_tokens": timings.get("predicted_n"),
         "gen_tok_s": round(timings.get("predicted_per_second", 0.0), 1),
+        "draft": timings.get("draft_n", 0),
+        "accepted": timings.get("draft_n_accepted", 0),
         "text": text.strip(),
     }
 
@@ -106,13 +110,13 @@ def measure_engine(rt: EmbeddedRuntime) -> dict[str, Any]:
     engine-limit section of the bench suite (bench/suite.py)."""
     runs: dict[str, dict[str, Any]] = {}
     # Fill the single slot's cache with an unrelated prompt, so the next run starts cold.
-    runs["unrelated (warm-up)"] = _stream(rt, OTHER_SYSTEM, "Hi", max_tokens=4)
-    runs["prompt A, cold cache"] = _stream(rt, SHOP_SYSTEM, QUESTION_A, max_tokens=40)
-    runs["prompt B, shared prefix"] = _stream(rt, SHOP_SYSTEM, QUESTION_B, max_tokens=40)
-    runs["prompt B, cache_prompt off"] = _stream(
+    runs["unrelated (warm-up)"] = stream_reply(rt, OTHER_SYSTEM, "Hi", max_tokens=4)
+    runs["prompt A, cold cache"] = stream_reply(rt, SHOP_SYSTEM, QUESTION_A, max_tokens=40)
+    runs["prompt B, shared prefix"] = stream_reply(rt, SHOP_SYSTEM, QUESTION_B, max_tokens=40)
+    runs["prompt B, cache_prompt off"] = stream_reply(
         rt, SHOP_SYSTEM, QUESTION_B, max_tokens=40, cache=False
     )
-    runs["long prompt, cold cache"] = _stream(rt, LONG_SYSTEM, QUESTION_A, max_tokens=8)
+    runs["long prompt, cold cache"] = stream_reply(rt, LONG_SYSTEM, QUESTION_A, max_tokens=8)
     # End to end through the LangChain model the agent uses (streaming).
     model = rt.chat_model(max_tokens=40, timeout_s=120, temperature=0.0)
     started = time.perf_counter()

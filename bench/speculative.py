@@ -19,11 +19,8 @@ import os
 import resource
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
@@ -31,6 +28,7 @@ sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
 from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
 from agent.prompts import prompt_library  # noqa: E402
+from bench.engine_speed import stream_reply  # noqa: E402
 
 _PRODUCTS = [
     {"name": "Summit Shell Rain Jacket", "price": 189.0, "alternative": None},
@@ -77,29 +75,10 @@ class _Runtime(EmbeddedRuntime):
 
 
 def _stream(rt: EmbeddedRuntime, system: str, user: str, max_tokens: int) -> dict[str, Any]:
-    body = {"messages": [{"role": "system", "content": system},
-                         {"role": "user", "content": user}],
-            "max_tokens": max_tokens, "temperature": 0.2, "stream": True,
-            "cache_prompt": True, "timings_per_token": False}
+    """The engine bench's streamed completion, with the CPU seconds it took."""
     cpu0 = _cpu_s()
-    started, first = time.perf_counter(), None
-    timings: dict[str, Any] = {}
-    with httpx.stream("POST", f"{rt.base_url}/chat/completions", json=body, timeout=300,
-                      headers={"Authorization": f"Bearer {rt.api_key}"}) as resp:
-        resp.raise_for_status()
-        for line in resp.iter_lines():
-            if not line.startswith("data: ") or line == "data: [DONE]":
-                continue
-            event = json.loads(line[6:])
-            timings = event.get("timings", timings)
-            if first is None and any(c.get("delta", {}).get("content")
-                                     for c in event.get("choices", [])):
-                first = time.perf_counter() - started
-    total = time.perf_counter() - started
-    return {"ttft_s": first or total, "total_s": total, "cpu_s": _cpu_s() - cpu0,
-            "gen_tokens": timings.get("predicted_n", 0),
-            "gen_tok_s": timings.get("predicted_per_second", 0.0),
-            "draft": timings.get("draft_n", 0), "accepted": timings.get("draft_n_accepted", 0)}
+    run = stream_reply(rt, system, user, max_tokens=max_tokens, temperature=0.2)
+    return run | {"gen_tokens": run["gen_tokens"] or 0, "cpu_s": _cpu_s() - cpu0}
 
 
 def _cpu_s() -> float:

@@ -19,6 +19,7 @@ from agent.llm.model_files import (
     assemble,
     ensure_embedded_model,
 )
+from agent.llm.structured_check import TRIAGE_SCHEMA
 
 MODEL_DIR = Path(
     os.environ.get("TANDEM_MODEL_DIR", Path(__file__).resolve().parents[2] / "var" / "models")
@@ -203,16 +204,7 @@ async def test_streams_a_shopper_reply(runtime: EmbeddedRuntime) -> None:
 
 @pytest.mark.embedded
 def test_response_format_json_schema_is_enforced(runtime: EmbeddedRuntime) -> None:
-    schema = {
-        "type": "object",
-        "properties": {
-            "intent": {"type": "string", "enum": ["browse", "order_status", "return", "other"]},
-            "order_number": {"type": ["string", "null"]},
-            "urgency": {"type": "integer", "minimum": 1, "maximum": 3},
-        },
-        "required": ["intent", "order_number", "urgency"],
-        "additionalProperties": False,
-    }
+    schema = TRIAGE_SCHEMA
     model = runtime.chat_model(max_tokens=80, timeout_s=120, temperature=0.0).bind(
         response_format={
             "type": "json_schema",
