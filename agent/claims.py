@@ -224,14 +224,11 @@ def unsupported_claims(reply: str, facts: TurnFacts, *,
             if not any(same_size(claim.words, k) for k in known):
                 problems.append(f"size {claim.words}{about}")
         elif claim.kind == "colour":
-            values = [v for c in cards for v in _card_values(c)]
-            if not any(claim.words in tokens(v) for v in values) and not re.search(
+            if not any(_card_has(claim, c, vocabulary) for c in cards) and not re.search(
                     rf"\b{claim.words}\b", fact_text, re.IGNORECASE):
                 problems.append(f"colour {claim.words}{about}")
         elif claim.kind == "option":
-            asks = _asks(claim.words, vocabulary)
-            values = [v for c in cards for v in _card_values(c)]
-            if not any(a.accepts(v) for a in asks for v in values) and key(
+            if not any(_card_has(claim, c, vocabulary) for c in cards) and key(
                     claim.words) not in key(fact_text):
                 problems.append(f"option {claim.words}{about}")
         elif claim.kind == "in_stock" and check_stock:
@@ -290,18 +287,22 @@ def _denied_on_a_card(reply: str, claim: Claim, cards: Sequence[dict[str, Any]],
     if not said:
         return None
     for card in cards:
-        if not card.get("in_stock", True):
-            continue
-        values = _card_values(card)
-        if all(_card_has(c, card, values, vocabulary) for c in said):
+        if card.get("in_stock", True) and all(_card_has(c, card, vocabulary, exact=True)
+                                              for c in said):
             return " ".join(c.words for c in said)
     return None
 
 
-def _card_has(claim: Claim, card: dict[str, Any], values: list[str],
-              vocabulary: OptionVocabulary | None) -> bool:
+def _card_has(claim: Claim, card: dict[str, Any], vocabulary: OptionVocabulary | None, *,
+              exact: bool = False) -> bool:
+    """Whether the card carries the size, colour or option value the claim says.  `exact`:
+    that value itself, not one that contains it (a denial of "Wi-Fi" is true beside a
+    "Wi-Fi + Cellular" card, which a claim of Wi-Fi would be supported by)."""
     if claim.kind == "size":
         return bool(card.get("size")) and same_size(claim.words, str(card["size"]))
+    values = _card_values(card)
+    if exact:
+        return any(key(v) == key(claim.words) for v in values)
     if claim.kind == "colour":
         return any(claim.words in tokens(v) for v in values)
     return any(a.accepts(v) for a in _asks(claim.words, vocabulary) for v in values)

@@ -133,3 +133,17 @@ def test_denying_an_option_a_card_shows_in_stock_is_false() -> None:
     assert _problems("We don't have the Smart Watch in gold, but silver is in stock.", silver,
                      {"sold_out": ["Smart Watch"], "constraints": {"color": "gold"}},
                      vocabulary=WATCHES) == []
+
+
+def test_denying_a_value_is_true_beside_a_card_whose_value_only_contains_it() -> None:
+    # From tau-bench's store (evals/suites/tau_variants.yaml, 3801771308-not-sellable): the
+    # 7-inch Wi-Fi 8GB E-Reader is sold out; the 7-inch "Wi-Fi + Cellular" 8GB one is not.
+    readers = OptionVocabulary.build(
+        [("e", {"screen size": s, "connectivity": c, "storage": "8GB"})
+         for s in ("6-inch", "7-inch", "8-inch") for c in ("Wi-Fi", "Wi-Fi + Cellular")],
+        [("e", "E-Reader")])
+    cards = [_card("E-Reader", **{"screen size": "7-inch", "connectivity": "Wi-Fi + Cellular",
+                                  "storage": "8GB"})]
+    facts = {"sold_out": ["E-Reader"], "query": "E-Reader in 7-inch, Wi-Fi and 8GB"}
+    assert _problems("The E-Reader with 7-inch screen size, Wi-Fi connectivity and 8GB "
+                     "storage is sold out right now.", cards, facts, vocabulary=readers) == []
