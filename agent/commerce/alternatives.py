@@ -3,7 +3,9 @@
 Two kinds, nearest first: the same product in another colour (same size, same budget), then
 another product of the same category at a similar price that meets every stated constraint.
 Only candidates are found here; whether they are in stock is read by the caller at answer
-time, like every other suggestion.
+time, like every other suggestion.  Products and variants come from the process's copy of
+the catalogue (agent/commerce/snapshot.py), current to the catalogue's version, not from a
+query per search.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from agent.commerce.catalog import ProductView, VariantView, variant_meets, view_of
+from agent.commerce.catalog import ProductView, VariantView, variant_meets
 from agent.commerce.options import colour_like
 from agent.commerce.query import ShopperQuery
-from domain.tables import Product, Variant
+from agent.commerce.snapshot import Catalogue, catalogue
+from domain.tables import Product
 
 # "Similar price": within this share of the sold-out product's price, either way.
 SIMILAR_PRICE_SHARE = 0.3
@@ -36,12 +39,9 @@ def _product_view(product: Product) -> ProductView:
                        season=product.season, size_chart=product.size_chart)
 
 
-def _sellable(session: Session, product_ids: list[str]) -> list[VariantView]:
-    rows = session.exec(select(Variant)
-                        .where(col(Variant.product_id).in_(product_ids))
-                        .where(col(Variant.price_cents).is_not(None))
-                        .where(col(Variant.available).is_(True))).all()
-    return [view_of(v) for v in rows]
+def _sellable(snapshot: Catalogue, product_ids: list[str]) -> list[VariantView]:
+    """The priced variants the store marks sellable, of these products."""
+    return [v for pid in product_ids for v in snapshot.variants.get(pid, ()) if v.available]
 
 
 def find_alternatives(session: Session, *, wanted: ProductView, wanted_price: float,
@@ -51,23 +51,23 @@ def find_alternatives(session: Session, *, wanted: ProductView, wanted_price: fl
     `exclude` holds product ids already on offer, so an alternative adds something new.
     """
     found: list[Alternative] = []
+    snapshot = catalogue(session)
     if query.color is not None:
         # Colour is the one constraint relaxed, and only for the very product they wanted.
         relaxed = dataclasses.replace(query, color=None, options=[
             a.as_dict() for a in query.asks if not any(colour_like(n) for n in a.names())])
         others = tuple(sorted(
-            (v for v in _sellable(session, [wanted.id])
+            (v for v in _sellable(snapshot, [wanted.id])
              if variant_meets(v, relaxed) and not variant_meets(v, query)),
             key=lambda v: v.price))
         if others:
             found.append(Alternative("other_colour", wanted, others))
     low = wanted_price * (1 - SIMILAR_PRICE_SHARE)
     high = wanted_price * (1 + SIMILAR_PRICE_SHARE)
-    peers = session.exec(select(Product).where(Product.category == wanted.category)
-                         .where(Product.id != wanted.id)).all()
-    peers = [p for p in peers if p.id not in exclude]
+    peers = [p for p in snapshot.products if p.category == wanted.category
+             and p.id != wanted.id and p.id not in exclude]
     by_product: dict[str, list[VariantView]] = {}
-    for v in _sellable(session, [p.id for p in peers]):
+    for v in _sellable(snapshot, [p.id for p in peers]):
         if variant_meets(v, query) and low <= v.price <= high:
             by_product.setdefault(v.product_id, []).append(v)
     for product in sorted(peers, key=lambda p: p.id):
