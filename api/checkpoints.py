@@ -13,6 +13,9 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+CHECKPOINT_POOL_MAX = 10
+"""The most connections one process's checkpointer opens to PostgreSQL."""
+
 if TYPE_CHECKING:
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
@@ -38,7 +41,7 @@ async def open_checkpointer(database_url: str) -> AsyncIterator[BaseCheckpointSa
         # `check`: a connection broken by a database restart is replaced when taken from
         # the pool, not handed to a turn that then fails.
         async with AsyncConnectionPool(
-            conninfo, min_size=1, max_size=10, open=False,
+            conninfo, min_size=1, max_size=CHECKPOINT_POOL_MAX, open=False,
             check=AsyncConnectionPool.check_connection,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row,
                     "connect_timeout": 3},

@@ -30,6 +30,7 @@ from agent.store_policy import StorePolicy, load_store_policy
 from agent.triage.classifier import WEIGHTS_FILE, TriageClassifier
 from api.checkpoints import open_checkpointer
 from api.db import engine_for
+from api.db_budget import warn_if_over_budget
 from api.live.bus import LocalBus, bus_for
 from api.live.turn_lock import ConversationLocks
 from api.settings import Settings
@@ -193,6 +194,7 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
         # the network, and with six threads a burst of shoppers queued behind each other.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="tandem-db"))
+        await asyncio.to_thread(warn_if_over_budget, engine, settings.workers)
     holder = ModelHolder(gate=generation_gate(settings.llm_config()))
     async with open_checkpointer(settings.database_url) as saver:
         runtime = TandemRuntime(

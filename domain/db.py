@@ -29,6 +29,8 @@ from domain.schema import upgrade_schema
 # conversations at once crashed the sqlite3 module here; 32 at once pass with the default.
 _POOL_SIZE = 10
 _POOL_OVERFLOW = 40
+POOL_CONNECTIONS_MAX = _POOL_SIZE + _POOL_OVERFLOW
+"""The most connections one process's engine opens to PostgreSQL."""
 
 
 def make_engine(url: str) -> Engine:

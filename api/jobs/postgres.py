@@ -18,6 +18,7 @@ import psycopg
 from procrastinate import App, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import ConnectorException
 
+from api.db_budget import JOB_POOL_MAX
 from api.jobs.work import JOBS, MAX_ATTEMPTS, run_job
 from api.runtime import TandemRuntime
 
@@ -33,7 +34,7 @@ class ProcrastinateQueue:
         self._rt = rt
         self._conninfo = conninfo
         self.app = App(connector=PsycopgConnector(
-            conninfo=conninfo, min_size=1, max_size=3))
+            conninfo=conninfo, min_size=1, max_size=JOB_POOL_MAX))
         retry = RetryStrategy(max_attempts=MAX_ATTEMPTS, exponential_wait=2)
 
         @self.app.task(name="handoff_summary", queue=QUEUE, retry=retry)
