@@ -194,6 +194,9 @@ class Job(SQLModel, table=True):
                         description="todo, doing or failed (done jobs are deleted)")
     attempts: int = 0
     run_after: datetime = Field(default_factory=utcnow, index=True)
+    lease_until: datetime | None = Field(
+        default=None, description="While `doing`: the process running it renews this; once "
+                                  "it has passed, that process is gone and the job is todo again")
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -1,9 +1,13 @@
 """The job queue on the embedded SQLite default: a table and a runner in this process.
 
-A job is a row until it is done; at start-up the rows left `doing` by a process that
-stopped are `todo` again (one process owns an SQLite database's jobs), so nothing deferred
-is lost.  One job runs at a time; a failed one is retried after 2, 4, 8... seconds, up to
-`MAX_ATTEMPTS`, then kept as `failed` with its error.  Retention is deferred hourly.
+A job is a row until it is done.  A running job holds a lease (`lease_until`) that its
+process renews every `RENEW_EVERY_S`; a job whose lease has passed was left `doing` by a
+process that stopped or died, and is `todo` again: checked at start-up and every
+`RENEW_EVERY_S` after, by every process on the database (several `tandem serve --workers`
+share one SQLite file), so nothing deferred is lost and a job another live process is
+running is never run twice.  One job runs at a time; a failed one is retried after 2, 4,
+8... seconds, up to `MAX_ATTEMPTS`, then kept as `failed` with its error.  Retention is
+deferred hourly.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from domain.tables import utcnow
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 5.0
+LEASE_S = 60.0
+RENEW_EVERY_S = 20.0
 RETENTION_EVERY = timedelta(hours=1)
 
 
@@ -35,6 +41,7 @@ class LocalJobQueue:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._next_retention = utcnow()
+        self._next_lapse_check = utcnow()
 
     async def defer(self, name: str, **args: Any) -> None:
         if name not in JOBS:
@@ -47,9 +54,7 @@ class LocalJobQueue:
             session.add(Job(name=name, args=args))
 
     async def start(self) -> None:
-        resumed = await asyncio.to_thread(self._resume_interrupted)
-        if resumed:
-            log.info("job queue: %d job(s) interrupted by the last stop run again", resumed)
+        await self._requeue_lapsed()
         self._task = asyncio.create_task(self._run_forever())
 
     async def stop(self) -> None:
@@ -73,11 +78,47 @@ class LocalJobQueue:
             await asyncio.sleep(0.05)
         return True
 
-    def _resume_interrupted(self) -> int:
+    async def _requeue_lapsed(self) -> None:
+        self._next_lapse_check = utcnow() + timedelta(seconds=RENEW_EVERY_S)
+        try:
+            resumed = await asyncio.to_thread(self._requeue_lapsed_rows)
+        except SQLAlchemyError as exc:
+            log.warning("job queue: checking for lapsed jobs failed (%s)",
+                        exc.__class__.__name__)
+            return
+        if resumed:
+            log.info("job queue: %d job(s) whose process stopped run again", resumed)
+
+    def _requeue_lapsed_rows(self) -> int:
+        lapsed = (col(Job.status) == "doing") & (
+            col(Job.lease_until).is_(None) | (col(Job.lease_until) < utcnow()))
         with session_scope(self._rt.engine) as session:
-            result = session.execute(update(Job).where(col(Job.status) == "doing")
-                                     .values(status="todo"))
+            # Read first: an UPDATE takes SQLite's write lock even when it matches nothing.
+            if session.exec(select(Job.id).where(lapsed).limit(1)).first() is None:
+                return 0
+            result = session.execute(update(Job).where(lapsed)
+                                     .values(status="todo", lease_until=None))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def _hand_back(self, job_id: int) -> None:
+        with session_scope(self._rt.engine) as session:
+            session.execute(update(Job).where(col(Job.id) == job_id, col(Job.status) == "doing")
+                            .values(status="todo", lease_until=None,
+                                    attempts=col(Job.attempts) - 1))
+
+    def _renew(self, job_id: int) -> None:
+        with session_scope(self._rt.engine) as session:
+            session.execute(update(Job).where(col(Job.id) == job_id, col(Job.status) == "doing")
+                            .values(lease_until=utcnow() + timedelta(seconds=LEASE_S)))
+
+    async def _keep_lease(self, job_id: int) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY_S)
+            try:
+                await asyncio.to_thread(self._renew, job_id)
+            except SQLAlchemyError as exc:  # tried again at the next renewal
+                log.warning("job queue: renewing job %s failed (%s)", job_id,
+                            exc.__class__.__name__)
 
     def _claim_next(self) -> Job | None:
         """The next job due, claimed by one conditional UPDATE: when two servers share the
@@ -91,7 +132,8 @@ class LocalJobQueue:
                 return None
             claimed = session.execute(
                 update(Job).where(col(Job.id) == job_id, col(Job.status) == "todo")
-                .values(status="doing", attempts=col(Job.attempts) + 1))
+                .values(status="doing", attempts=col(Job.attempts) + 1,
+                        lease_until=utcnow() + timedelta(seconds=LEASE_S)))
             if not claimed.rowcount:  # type: ignore[attr-defined]
                 return None
             job = session.get(Job, job_id)
@@ -106,15 +148,14 @@ class LocalJobQueue:
             if row is None:
                 return
             if error is None:
-                # A statement, not session.delete: a second server on the same database that
-                # ran the job too (its start-up re-queued it as interrupted) may have deleted
-                # the row first, and that is fine.
+                # A statement, not session.delete: a process that took the job up after
+                # this one's lease lapsed (a renewal failed) may have deleted it first.
                 session.execute(delete(Job).where(col(Job.id) == job.id))
             elif row.attempts >= MAX_ATTEMPTS:
                 row.status, row.last_error = "failed", error[:300]
                 log.error("job %s %s failed for good: %s", row.name, row.args, error)
             else:
-                row.status, row.last_error = "todo", error[:300]
+                row.status, row.last_error, row.lease_until = "todo", error[:300], None
                 row.run_after = utcnow() + timedelta(seconds=2 ** row.attempts)
 
     def _retention_due(self) -> bool:
@@ -124,6 +165,8 @@ class LocalJobQueue:
 
     async def _run_forever(self) -> None:
         while True:
+            if utcnow() >= self._next_lapse_check:
+                await self._requeue_lapsed()
             if utcnow() >= self._next_retention:
                 self._next_retention = utcnow() + RETENTION_EVERY
                 if await asyncio.to_thread(self._retention_due):
@@ -139,9 +182,17 @@ class LocalJobQueue:
                     await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL_S)
                 continue
             error: str | None = None
+            lease = asyncio.create_task(self._keep_lease(job.id or 0))
             try:
                 await run_job(self._rt, job.name, job.args)
+            except asyncio.CancelledError:
+                # Stopping: hand the job back now rather than leave it to its lease.
+                with contextlib.suppress(SQLAlchemyError):
+                    self._hand_back(job.id or 0)
+                raise
             except Exception as exc:  # a job's failure is recorded and retried, never fatal
                 log.exception("job %s failed", job.name)
                 error = f"{exc.__class__.__name__}: {exc}"
+            finally:
+                lease.cancel()
             await asyncio.to_thread(self._done, job, error)

@@ -3,10 +3,12 @@ events and checkpoints.  procrastinate on PostgreSQL, the table queue on SQLite.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -100,3 +102,37 @@ async def test_retention_keeps_only_the_latest_checkpoint_and_recent_events(
         kinds = [e.data for e in session.exec(select(Event).where(
             Event.conversation_id == chat.id)).all()]
     assert {"old": True} not in kinds and kinds
+
+
+async def test_a_job_another_live_server_runs_is_left_to_it_until_its_lease_lapses(
+        settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several servers share one SQLite file: one starting up must not run again the job
+    another is running (its lease is current), but must take it up once that server is gone
+    (its lease has passed)."""
+    if not settings.is_sqlite:
+        pytest.skip("procrastinate leases PostgreSQL's jobs by its own heartbeat")
+    from api.jobs import local
+
+    monkeypatch.setattr(local, "RENEW_EVERY_S", 0.2)  # how often lapsed leases are looked for
+    handoff_id = _handoff(engine)
+    with session_scope(engine) as session:
+        job = Job(name="handoff_summary", args={"handoff_id": handoff_id}, status="doing",
+                  attempts=1, lease_until=utcnow() + timedelta(minutes=5))
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    model = ScriptedChatModel(structured_replies=[DRAFT])
+    async with api_client(settings, model=model) as client:
+        await asyncio.sleep(1.0)  # five lapse checks: the live lease is respected
+        with Session(engine) as session:
+            held = session.get(Job, job_id)
+            assert held is not None and held.status == "doing" and held.attempts == 1
+        with session_scope(engine) as session:  # the other server died: its lease passes
+            row = session.get(Job, job_id)
+            assert row is not None
+            row.lease_until = utcnow() - timedelta(seconds=1)
+        assert await client.app.state.runtime.jobs.wait_idle(30)  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        assert session.get(Job, job_id) is None  # run once, then deleted
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None and handoff.summary["ai"]["order_ids"] == ["#R10001"]
