@@ -33,7 +33,8 @@ class LLMConfig:
     """Generations at once; None: the provider's default; 0: unbounded."""
     queue_max: int = 4
     """Turns that may wait for a generation slot."""
-    queue_wait_s: float = 10.0
-    """Longest a turn waits for a generation slot."""
+    queue_wait_s: float = 1.5
+    """Longest a turn waits for a generation slot (then the template answers: the first
+    token stays under 2 s however many shoppers ask; bench/load_capacity.py)."""
     redact_hosted: bool = True
     """Redact personal data before a hosted provider sees it."""
