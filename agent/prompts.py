@@ -33,6 +33,11 @@ class PromptLibrary:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return {str(k): str(v) for k, v in data.items()}
 
+    def speaks(self, language: str) -> bool:
+        """Whether the templates' sentences are written in `language` (English, or a
+        translation file for it)."""
+        return language == "en" or (self.directory / "translations" / f"{language}.yaml").is_file()
+
     def _env(self, language: str) -> Environment:
         if language not in self._envs:
             env = Environment(

@@ -12,6 +12,7 @@ it, and the template replies stay English (there are no translations for it).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -64,8 +65,14 @@ def warm() -> None:
     DETECTOR.load()
 
 
+# Words of no language: e-mail addresses, links, order numbers, phone numbers, prices.
+# "aisha.taylor@example.com" read as English words tipped an Italian message to English.
+_NO_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\S*\d\S*")
+
+
 def detect(text: str, previous: str = "en") -> str:
     """The message's language, or `previous` when the message is too short to tell."""
+    text = _NO_LANGUAGE.sub(" ", text)
     words = len(text.split())
     if "¿" in text or "¡" in text:
         return "es"  # only Spanish opens a question or exclamation upside down

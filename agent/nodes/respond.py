@@ -50,11 +50,20 @@ _TEMPLATE_FACTS = {"order_status": ("need", "not_found", "too_many_attempts"),
                    "smalltalk": ("out_of_scope",),
                    # "The product page doesn't say": said plainly, never guessed.
                    "product_question": ("unanswered",)}
+# Facts the template states in full, where it speaks the shopper's language: a found order's
+# status, tracking and date are the store's record, said exactly.  A model rephrasing them
+# added nothing but risk ("has arrived" for an order that had not) and was the slowest
+# routine reply (59-86 generated tokens: 4-6 s on two cores).  In a language the templates
+# do not speak, the model still says it.
+_SPOKEN_FACTS = {"order_status": ("order",)}
 
 
-def template_only(intent: str, facts: dict[str, Any]) -> bool:
-    """Whether the reply is the template's, with no model call."""
-    return intent in TEMPLATE_ONLY or any(facts.get(k) for k in _TEMPLATE_FACTS.get(intent, ()))
+def template_only(intent: str, facts: dict[str, Any], *, template_speaks: bool = True) -> bool:
+    """Whether the reply is the template's, with no model call (`template_speaks`: the
+    templates are written in the shopper's language)."""
+    keys = _TEMPLATE_FACTS.get(intent, ()) + (_SPOKEN_FACTS.get(intent, ()) if template_speaks
+                                              else ())
+    return intent in TEMPLATE_ONLY or any(facts.get(k) for k in keys)
 MAX_SENTENCES = 3
 """The reply stops after this many sentences.  The prompt asks for one or two; small models
 sometimes go on (and what they add is where they invent), and every token costs ~40 ms
@@ -107,7 +116,7 @@ async def respond(state: ConversationState, runtime: Runtime[TandemContext]) -> 
     llm: dict[str, Any] = {"calls": 0}
     if ctx.model is None:
         llm["error"] = "model_unavailable"
-    elif not template_only(intent, facts):
+    elif not template_only(intent, facts, template_speaks=ctx.prompts.speaks(language)):
         prompt = [SystemMessage(ctx.prompts.render("system")),
                   HumanMessage(ctx.prompts.render("reply", **values))]
         started = time.perf_counter()

@@ -27,6 +27,11 @@ TEMPLATES = ("fallback", "variant_reply", "busy")
     ("¿y en negro?", "en", "es"),
     ("ok", "de", "de"),  # too short to tell: the conversation keeps its language
     ("tent", "fr", "fr"),
+    # An address, an order number and a phone number are no language's words: read as
+    # English, "aisha.taylor@example.com" tipped this Italian message to English.
+    ("dov'è il mio ordine #R10508? la mia email è aisha.taylor@example.com, telefono "
+     "503-555-0199", "en", "it"),
+    ("aisha.taylor@example.com", "de", "de"),
 ])
 def test_the_language_is_read_from_the_message_or_kept(text: str, before: str,
                                                        language: str) -> None:

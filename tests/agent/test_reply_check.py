@@ -83,13 +83,33 @@ async def test_the_shopper_gets_the_template_facts_instead_of_an_invented_status
     model = ScriptedChatModel(replies=[f"The order #{order.id} has been shipped and will "
                                        "arrive on December 24th."])
     ctx = context(engine, model, reply_checks=checks)
-    (state,) = await turns(ctx, f"has order #{order.id} shipped yet? email {order.email}")
+    # Italian: no translation of the templates, so the model phrases the status (in English,
+    # German, Spanish and French the template says it; see the next test).
+    (state,) = await turns(ctx, f"l'ordine #{order.id} è già stato spedito? la mia email è "
+                                f"{order.email}")
     assert state["intent"] == "order_status"
+    assert state["language"] == "it"
     assert "shipped" not in state["reply"]
     assert "received and waiting to be processed" in state["reply"]
     assert state["facts"]["_llm"]["replaced"].startswith("states what the facts do not")
     assert checks.snapshot() == {"kept": 0, "replaced": 1,
                                  "replaced_by_intent": {"order_status": 1}}
+
+
+async def test_a_found_orders_status_is_said_by_the_template_without_the_model(
+        engine: Engine) -> None:
+    with Session(engine) as session:
+        order = session.exec(select(Order).where(Order.status == "pending")
+                             .order_by(col(Order.id))).first()
+    assert order is not None
+    model = ScriptedChatModel(replies=[f"Order #{order.id} has arrived!"])
+    for text in (f"has order #{order.id} shipped yet? email {order.email}",
+                 f"¿ya se envió el pedido #{order.id}? mi correo es {order.email}"):
+        (state,) = await turns(context(engine, model), text)
+        assert state["intent"] == "order_status"
+        assert state["facts"]["_llm"] == {"calls": 0, "fallback": True}
+        assert "arrived" not in state["reply"] and order.id in state["reply"]
+    assert model.calls == []
 
 
 async def test_a_good_model_reply_is_kept_and_counted(engine: Engine) -> None:

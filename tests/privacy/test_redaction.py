@@ -104,8 +104,9 @@ async def test_the_hosted_model_never_sees_the_email_and_the_shopper_gets_it_bac
     hosted = ScriptedChatModel(replies=[answer])
     async with api_client(settings, model=RedactingChatModel(inner=hosted)) as client:
         chat = await start_chat(client)
-        turn = await say(client, chat, f"where is order {order.id}? my email is {order.email}, "
-                                       "phone 503-555-0199")
+        # Italian, which the templates do not speak: the model phrases the order's status.
+        turn = await say(client, chat, f"dov'è il mio ordine {order.id}? la mia email è "
+                                       f"{order.email}, telefono 503-555-0199")
     seen = " ".join(str(m.content) for call in hosted.calls for m in call["messages"])
     assert hosted.calls and order.email not in seen and "555-0199" not in seen
     assert turn["reply"]["text"] == (f"Thanks! Order {order.id} is on its way "
