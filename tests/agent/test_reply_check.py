@@ -112,6 +112,18 @@ async def test_a_found_orders_status_is_said_by_the_template_without_the_model(
     assert model.calls == []
 
 
+async def test_a_delivered_order_says_when_it_was_delivered_not_when_it_is_expected(
+        engine: Engine) -> None:
+    with Session(engine) as session:
+        order = session.exec(select(Order).where(Order.status == "delivered")
+                             .order_by(col(Order.id))).first()
+    assert order is not None and order.expected_delivery is not None
+    (state,) = await turns(context(engine, ScriptedChatModel()),
+                           f"has order #{order.id} arrived? email {order.email}")
+    assert f"Delivered on {order.expected_delivery.isoformat()}." in state["reply"]
+    assert "Expected" not in state["reply"]
+
+
 async def test_a_good_model_reply_is_kept_and_counted(engine: Engine) -> None:
     checks = ReplyChecks()
     model = ScriptedChatModel(replies=["Two good waterproof jackets in your size."])
