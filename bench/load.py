@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import tempfile
 import time
 import uuid
@@ -129,7 +130,11 @@ async def _turn(client: httpx.AsyncClient, chat: dict[str, str], text: str, run:
 
 
 async def _shopper(client: httpx.AsyncClient, index: int, turns: int, run: Run,
-                   stream: bool) -> None:
+                   stream: bool, think_s: float = 0.0) -> None:
+    """One shopper's conversation; with `think_s`, pauses drawn from an exponential
+    distribution of that mean (seeded by `index`) before each message, the first included,
+    so shoppers arrive over time rather than all in the same millisecond."""
+    pauses = random.Random(index)
     try:
         chat = (await client.post("/v1/conversations")).json()
     except httpx.HTTPError as exc:
@@ -137,6 +142,8 @@ async def _shopper(client: httpx.AsyncClient, index: int, turns: int, run: Run,
         return
     script = SCRIPTS[index % len(SCRIPTS)]
     for n in range(turns):
+        if think_s:
+            await asyncio.sleep(pauses.expovariate(1 / think_s))
         await _turn(client, chat, script[n % len(script)], run, stream)
 
 

@@ -3,7 +3,7 @@ holds the time to first token.
 
 Starts `tandem serve` (one worker, SQLite, the embedded model) once per queue policy, warms
 it with one turn, then runs a ladder of concurrent shoppers.  Each shopper sends `--turns`
-messages (the load bench's scripts) and, between them, reads and types for a pause drawn
+messages (the load bench's scripts) and, before each, reads and types for a pause drawn
 from an exponential distribution with mean `--think` seconds (seeded: every run draws the
 same pauses).  A shopper who types without pausing (`--think 0`) is the worst case: one
 generation at a time on two cores then serves one such shopper at most.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import tempfile
 import time
 from pathlib import Path
@@ -34,25 +33,8 @@ from typing import Any
 import httpx
 
 from bench import RESULTS_DIR
-from bench.load import SCRIPTS, Run, _turn, fresh_database
+from bench.load import Run, _shopper, fresh_database
 from bench.load_streams import percentile
-
-
-async def _shopper(client: httpx.AsyncClient, index: int, turns: int, think_s: float,
-                   run: Run) -> None:
-    pauses = random.Random(index)
-    # Shoppers arrive over the first pause rather than all in the same millisecond.
-    await asyncio.sleep(pauses.expovariate(1 / think_s) if think_s else 0)
-    try:
-        chat = (await client.post("/v1/conversations")).json()
-    except httpx.HTTPError as exc:
-        run.error(exc.__class__.__name__)
-        return
-    script = SCRIPTS[index % len(SCRIPTS)]
-    for n in range(turns):
-        if n and think_s:
-            await asyncio.sleep(pauses.expovariate(1 / think_s))
-        await _turn(client, chat, script[n % len(script)], run, stream=True)
 
 
 async def _gate(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -67,7 +49,7 @@ async def rung(url: str, *, shoppers: int, turns: int, think_s: float,
         before = await _gate(client)
         started = time.perf_counter()
         await asyncio.wait_for(asyncio.gather(*[
-            _shopper(client, i, turns, think_s, run) for i in range(shoppers)]), timeout_s)
+            _shopper(client, i, turns, run, True, think_s) for i in range(shoppers)]), timeout_s)
         wall = time.perf_counter() - started
         after = await _gate(client)
 
