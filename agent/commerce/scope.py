@@ -13,7 +13,6 @@ mean one of its products ("something for a beach holiday"), so the semantic sear
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from sqlmodel import Session
 
 from agent.commerce.catalog import query_terms
 from agent.commerce.semantic import similarities
-from agent.commerce.snapshot import Catalogue, catalogue
+from agent.commerce.snapshot import Catalogue, catalogue, derived
 from agent.commerce.words import catalog_words
 from domain.tables import Product
 
@@ -87,16 +86,10 @@ def _head_noun(name: str) -> str | None:
     return next((next(iter(catalog_words(w))) for w in reversed(words) if w.isalpha()), None)
 
 
-_scopes: weakref.WeakKeyDictionary[Catalogue, StoreScope] = weakref.WeakKeyDictionary()
-
-
 def store_scope(session: Session) -> StoreScope:
     """The catalogue's words, worked out once per catalogue snapshot (every turn's router
     asks)."""
-    snapshot = catalogue(session)
-    if (kept := _scopes.get(snapshot)) is None:
-        kept = _scopes[snapshot] = _scope_of(snapshot)
-    return kept
+    return derived(catalogue(session), _scope_of)
 
 
 def _scope_of(snapshot: Catalogue) -> StoreScope:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -42,6 +44,20 @@ class Catalogue:
 
 _kept: weakref.WeakKeyDictionary[Engine, Catalogue] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+T = TypeVar("T")
+_derived: weakref.WeakKeyDictionary[Catalogue, dict[Callable[[Catalogue], Any], Any]] = \
+    weakref.WeakKeyDictionary()
+
+
+def derived(snapshot: Catalogue, build: Callable[[Catalogue], T]) -> T:
+    """`build(snapshot)`, worked out once per snapshot (the same object while the catalogue
+    is unchanged) and dropped with it: what every turn derives from the catalogue (the
+    router's store words, the naming facts) costs one build per catalogue version.  Two
+    threads may both build it the first time; either result is the same."""
+    kept = _derived.setdefault(snapshot, {})
+    if build not in kept:
+        kept[build] = build(snapshot)
+    return kept[build]
 
 
 def catalogue(session: Session) -> Catalogue:
