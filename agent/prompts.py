@@ -24,6 +24,7 @@ class PromptLibrary:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._envs: dict[str, Environment] = {}
+        self._speaks: dict[str, bool] = {}
 
     def translations(self, language: str) -> dict[str, str]:
         """English sentence -> the language's sentence (empty for English or no file)."""
@@ -35,8 +36,11 @@ class PromptLibrary:
 
     def speaks(self, language: str) -> bool:
         """Whether the templates' sentences are written in `language` (English, or a
-        translation file for it)."""
-        return language == "en" or (self.directory / "translations" / f"{language}.yaml").is_file()
+        translation file for it); asked every turn, so the file is looked for once."""
+        if language not in self._speaks:
+            self._speaks[language] = language == "en" or (
+                self.directory / "translations" / f"{language}.yaml").is_file()
+        return self._speaks[language]
 
     def _env(self, language: str) -> Environment:
         if language not in self._envs:

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
 from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
 from agent.llm.runtimes import native_info  # noqa: E402
+from bench import write_json  # noqa: E402
 
 SHOP_SYSTEM = (
     "You are the shop assistant of TrailHead, an online outdoor gear store. TrailHead sells "
@@ -234,9 +235,7 @@ def main() -> None:
         f"file-backed mmap {rss_loaded['RssFile']}), peak {result['rss_end_mib']['peak_VmHWM']}"
         " MiB"
     )
-    out = ROOT / "bench" / "results" / "engine_speed.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write_json(ROOT / "bench" / "results" / "engine_speed.json", result)
     print(f"wrote {out.relative_to(ROOT)}")
 
 

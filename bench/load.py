@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import tempfile
@@ -45,8 +44,9 @@ import httpx
 from agent.commerce.demo_store import build_demo_store
 from agent.commerce.semantic import index_products
 from api.db import engine_for, session_scope
-from bench import RESULTS_DIR
-from bench.load_streams import BenchTimeout, HeldStreams, bounded, percentile, report_progress
+from bench import RESULTS_DIR, write_json
+from bench.load_streams import BenchTimeout, HeldStreams, bounded, report_progress
+from bench.report import percentile
 
 SCRIPTS = [
     ["waterproof hiking jacket under $200, size M", "something in blue?"],
@@ -299,9 +299,7 @@ def main() -> None:
                 print(f"  stream failures: {row['stream_failures']}")
         if row["errors"]:
             print(f"  errors: {row['error_kinds']}")
-    out = RESULTS_DIR / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2))
+    write_json(RESULTS_DIR / args.out, rows)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -32,9 +31,9 @@ from typing import Any
 
 import httpx
 
-from bench import RESULTS_DIR
+from bench import RESULTS_DIR, write_json
 from bench.load import Run, _shopper, fresh_database
-from bench.load_streams import percentile
+from bench.report import percentile
 
 
 async def _gate(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -130,9 +129,7 @@ def main() -> None:
               f"{capacity(policy_rows, args.budget, args.busy_limit)} shoppers held "
               f"(first token p95 <= {args.budget} s, 'one moment' <= {args.busy_limit:.0%})",
               flush=True)
-    out = RESULTS_DIR / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2))
+    write_json(RESULTS_DIR / args.out, rows)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,10 @@ from typing import Any
 
 import httpx
 
+from bench.report import percentile
+
 BATCH = 50
 """Conversations created at once: quicker than one by one, gentler than all."""
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
 class BenchTimeout(Exception):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -36,6 +35,7 @@ from sqlmodel import Session  # noqa: E402
 from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
 from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
 from api.db import engine_for  # noqa: E402
+from bench import write_json  # noqa: E402
 from bench.conversations import bench_conversations  # noqa: E402
 from bench.scripted_models import scripted_tandem_model  # noqa: E402
 from bench.suite import BenchOptions, _build_store, _settings  # noqa: E402
@@ -144,9 +144,7 @@ def main() -> None:
           f"{result['per_turn_median']}, max {result['per_turn_max']} tokens")
     print("per-turn tokens by line (mean where present, calls): " + ", ".join(
         f"{k} {v} ({result['line_counts'][k]})" for k, v in result["line_tokens_mean"].items()))
-    out = ROOT / "bench" / "results" / "prompt_parts.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write_json(ROOT / "bench" / "results" / "prompt_parts.json", result)
     print(f"wrote {out.relative_to(ROOT)}")
 
 

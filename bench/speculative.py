@@ -14,7 +14,6 @@ to back in one process; writes bench/results/speculative.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 from agent.llm.embedded import EmbeddedRuntime  # noqa: E402
 from agent.llm.model_files import DEFAULT_MODEL_NAME, ensure_embedded_model  # noqa: E402
 from agent.prompts import prompt_library  # noqa: E402
+from bench import write_json  # noqa: E402
 from bench.engine_speed import stream_reply  # noqa: E402
 
 _PRODUCTS = [
@@ -142,9 +142,8 @@ def main() -> None:
               f"{r['engine_gen_tok_s_median']:>8}{r['ttft_p50_s']:>9}{r['total_p50_s']:>10}"
               f"{r['total_max_s']:>7}{r['drafted']:>8}{r['accepted']:>9}"
               f"{r['tokens_per_cpu_s']:>10}")
-    out = ROOT / "bench" / "results" / "speculative.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"load_average": load, "results": results}, indent=2) + "\n")
+    out = write_json(ROOT / "bench" / "results" / "speculative.json",
+                     {"load_average": load, "results": results})
     print(f"wrote {out.relative_to(ROOT)}")
 
 

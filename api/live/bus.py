@@ -116,8 +116,7 @@ class LocalBus:
                                    for _, audience, conversation_id in rows})
                     if len(rows) < POLL_PAGE:
                         break
-                if not self._polling:
-                    self._polling = True
+                self._polling = True
             except SQLAlchemyError as exc:
                 if self._polling:
                     log.warning("event bus: cannot read new events (%s); streams poll "

@@ -73,12 +73,18 @@ def test_sizing_advice_must_name_the_size_and_a_missing_size_must_be_asked_for()
                          "The usual size for this product is medium.") is not None
 
 
+def _first_order(engine: Engine, status: str) -> Order:
+    """The demo store's first order in `status`."""
+    with Session(engine) as session:
+        order = session.exec(select(Order).where(Order.status == status)
+                             .order_by(col(Order.id))).first()
+    assert order is not None, f"the demo store has no {status} order"
+    return order
+
+
 async def test_the_shopper_gets_the_template_facts_instead_of_an_invented_status(
         engine: Engine) -> None:
-    with Session(engine) as session:
-        order = session.exec(select(Order).where(Order.status == "pending")
-                             .order_by(col(Order.id))).first()
-    assert order is not None
+    order = _first_order(engine, "pending")
     checks = ReplyChecks()
     model = ScriptedChatModel(replies=[f"The order #{order.id} has been shipped and will "
                                        "arrive on December 24th."])
@@ -98,10 +104,7 @@ async def test_the_shopper_gets_the_template_facts_instead_of_an_invented_status
 
 async def test_a_found_orders_status_is_said_by_the_template_without_the_model(
         engine: Engine) -> None:
-    with Session(engine) as session:
-        order = session.exec(select(Order).where(Order.status == "pending")
-                             .order_by(col(Order.id))).first()
-    assert order is not None
+    order = _first_order(engine, "pending")
     model = ScriptedChatModel(replies=[f"Order #{order.id} has arrived!"])
     for text in (f"has order #{order.id} shipped yet? email {order.email}",
                  f"¿ya se envió el pedido #{order.id}? mi correo es {order.email}"):
@@ -114,10 +117,8 @@ async def test_a_found_orders_status_is_said_by_the_template_without_the_model(
 
 async def test_a_delivered_order_says_when_it_was_delivered_not_when_it_is_expected(
         engine: Engine) -> None:
-    with Session(engine) as session:
-        order = session.exec(select(Order).where(Order.status == "delivered")
-                             .order_by(col(Order.id))).first()
-    assert order is not None and order.expected_delivery is not None
+    order = _first_order(engine, "delivered")
+    assert order.expected_delivery is not None
     (state,) = await turns(context(engine, ScriptedChatModel()),
                            f"has order #{order.id} arrived? email {order.email}")
     assert f"Delivered on {order.expected_delivery.isoformat()}." in state["reply"]
