@@ -108,9 +108,18 @@ class _PolicyFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, le=1)
+    addressing: list[str] = Field(
+        default_factory=list,
+        description="patterns cut from a message before any rule or the classifier reads "
+                    "it: who a post is addressed to (@handles) and links")
     rules: list[EscalationRule] = Field(min_length=1)
     classifier: ClassifierConfig | None = None
     triggers: Triggers = Field(default_factory=Triggers)
+
+    @field_validator("addressing")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        return check_patterns(patterns)
 
 
 class Verdict(BaseModel):
@@ -138,12 +147,14 @@ class EscalationPolicy:
     classifier: TriageClassifier | None = None
     classifier_config: ClassifierConfig | None = None
     triggers: Triggers = field(default_factory=Triggers)
+    addressing: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def from_rules(cls, rules: list[EscalationRule], *,
                    classifier: TriageClassifier | None = None,
                    classifier_config: ClassifierConfig | None = None,
-                   triggers: Triggers | None = None) -> EscalationPolicy:
+                   triggers: Triggers | None = None,
+                   addressing: list[str] | tuple[str, ...] = ()) -> EscalationPolicy:
         compiled = {
             rule.id: tuple(re.compile(p, re.IGNORECASE) for p in rule.patterns) for rule in rules
         }
@@ -157,7 +168,23 @@ class EscalationPolicy:
         return cls(rules=tuple(rules), _compiled=compiled, _unless=unless,
                    _unless_positive=unless_positive,
                    classifier=classifier, classifier_config=classifier_config,
-                   triggers=triggers or Triggers())
+                   triggers=triggers or Triggers(),
+                   addressing=tuple(re.compile(p, re.IGNORECASE) for p in addressing))
+
+    def classifier_text(self, text: str) -> str:
+        """The message as the classifier reads it, at training as at decision time: not
+        addressed, and the classifier's `ignore` patterns cut out."""
+        text = self.unaddressed(text)
+        config = self.classifier_config
+        return config.readable(text) if config is not None else text
+
+    def unaddressed(self, text: str) -> str:
+        """The message without who it is addressed to ("@AmazonHelp ...") and links: the
+        same request whether it is typed in the widget or posted to the brand."""
+        cut = text
+        for pattern in self.addressing:
+            cut = pattern.sub(" ", cut)
+        return text if cut == text else " ".join(cut.split())
 
     def patterns_only(self) -> EscalationPolicy:
         """The same policy without the classifier (the baseline in evals and benches)."""
@@ -176,9 +203,10 @@ class EscalationPolicy:
         the classifier is unsure about and nothing escalated is put to the model."""
         score = None
         config = self.classifier_config
+        text = self.unaddressed(text)
         if self.classifier is not None and config is not None:
             try:
-                score = self.classifier.score(config.readable(text))
+                score = self.classifier.score(self.classifier_text(text))
             except FeatureError as exc:  # no embedding model here: the patterns still hold
                 _warn_once(str(exc))
         verdict = self.decide_scored(text, score,
@@ -204,6 +232,7 @@ class EscalationPolicy:
                       repeated_question: bool = False) -> Verdict:
         """`decide` with the classifier's score already computed (validation scores many
         messages in one matrix product, then decides each exactly as the router does)."""
+        text = self.unaddressed(text)
         matches: list[tuple[EscalationRule, str]] = []
         cancelled: set[str] = set()
         for rule in self.rules:
@@ -353,4 +382,5 @@ def load_policy(path: Path, *, with_model: bool = True) -> EscalationPolicy:
         except TriageModelError as exc:
             raise PolicyError(f"{path} line {line}: classifier: {exc}") from exc
     return EscalationPolicy.from_rules(parsed.rules, classifier=classifier,
-                                       classifier_config=config, triggers=parsed.triggers)
+                                       classifier_config=config, triggers=parsed.triggers,
+                                       addressing=parsed.addressing)

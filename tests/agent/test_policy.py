@@ -20,6 +20,10 @@ POLICY = Path(__file__).resolve().parents[2] / "policies" / "escalation.yaml"
     ("I was charged twice for one jacket", "payment_dispute"),
     ("I'm going to sue you", "legal_threat"),
     ("I'm panicking, the gift has to arrive before Friday", "distress"),
+    # A post to a brand, sarcastic ("great service"): the classifier reads sarcasm as
+    # praise (p 0.09), the waiting is what says it
+    ("@shopname 3 weeks and STILL no parcel. great service guys", "complaint"),
+    ("it's been 10 days and I still haven't received my order", "complaint"),
 ])
 def test_charged_messages_escalate_with_the_rule_that_fired(text: str, rule: str) -> None:
     verdict = load_policy(POLICY).decide(text)
@@ -38,6 +42,8 @@ def test_charged_messages_escalate_with_the_rule_that_fired(text: str, rule: str
     "is this jacket returnable?",
     "sorry, I meant #R10002",  # an apology that opens a correction is not distress
     "oops, my mistake: it's R10002",
+    "do you still have the blue one in stock?",
+    "I still haven't decided which tent to buy",
 ])
 def test_routine_messages_stay_with_the_assistant(text: str) -> None:
     assert not load_policy(POLICY).decide(text).escalate
