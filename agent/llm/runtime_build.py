@@ -13,7 +13,9 @@ reach, so they are switched off:
 - BoringSSL: only the server's HTTPS client uses it; we talk plain HTTP on loopback.
 
 The build is only used once ``ready.json`` exists, written after a separate Python
-process imported the build and, given a model, got schema-valid JSON from it.
+process imported the build and, given a model, got schema-valid JSON from it; given a
+model, the build is also measured against the prebuilt wheel (agent/llm/runtime_speed.py)
+and `auto` loads whichever was faster.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.llm.runtime_speed import ROUNDS, compare
 from agent.llm.runtimes import (
     READY_FILE,
     RUNTIME_ENV,
@@ -40,6 +43,7 @@ from agent.llm.runtimes import (
     cache_root,
     cpu_flags,
     cpu_key,
+    describe_speeds,
     native_dir,
     native_info,
 )
@@ -135,6 +139,8 @@ def build_native(model: Path | None = None, *, niceness: int = 10, wheel: Path |
                         "cpu_flags": cpu_flags(), "cmake_args": CMAKE_ARGS,
                         "build_seconds": round(build_s), "wheel": wheels[0].name, "check": check,
                         "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+                if model is not None:
+                    info["speed"] = _measured(staging / "site", model, echo)
                 (staging / READY_FILE).write_text(json.dumps(info, indent=2) + "\n")
                 shutil.rmtree(target, ignore_errors=True)
                 os.replace(staging, target)  # atomic: a half-built cache is never seen
@@ -142,6 +148,29 @@ def build_native(model: Path | None = None, *, niceness: int = 10, wheel: Path |
                 shutil.rmtree(staging, ignore_errors=True)
         echo(f"native runtime ready: {target}")
         return info
+
+
+def _measured(site: Path, model: Path, echo: Callable[[str], None]) -> dict[str, Any]:
+    echo(f"measuring it against the prebuilt wheel ({ROUNDS} rounds each, about a minute)")
+    speed = compare(site, model)
+    echo(f"the {speed['faster']} runtime is faster here: {describe_speeds(speed)}")
+    return speed
+
+
+def measure_native(model: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Measure this CPU's native build against the wheel again and keep the result in its
+    record (a build made before builds were measured, or a machine that changed)."""
+    target = native_dir()
+    with _build_lock(cache_root()):
+        info = native_info(target)
+        if info is None:
+            raise RuntimeError(f"no native build for this CPU in {target} "
+                               "(`tandem runtime build`)")
+        info["speed"] = _measured(target / "site", model, echo)
+        partial = target / f"{READY_FILE}.partial"
+        partial.write_text(json.dumps(info, indent=2) + "\n")
+        os.replace(partial, target / READY_FILE)
+    return info
 
 
 def _run(cmd: list[str], env: dict[str, str], niceness: int) -> None:

@@ -1,8 +1,9 @@
 """Which llama.cpp build the embedded runtime loads: a native build for this CPU, or the
 prebuilt xllamacpp wheel.
 
-The prebuilt wheel targets AVX2 so that it runs everywhere; this machine has AVX-512
-(VNNI, BF16), and llama.cpp compiled for it evaluates prompts markedly faster.  PyPI has
+The prebuilt wheel targets AVX2 so that it runs everywhere; on a machine with AVX-512
+(VNNI, BF16) llama.cpp compiled for it evaluates prompts markedly faster, and on others it
+may be slower, so the choice is measured.  PyPI has
 no such wheel, so `tandem runtime build` (agent/llm/runtime_build.py) compiles the same
 xllamacpp version from its PyPI source for this CPU, once, and keeps it under
 ``~/.cache/tandem/runtimes/<version>-<cpu key>/``.  The key covers the CPU's instruction
@@ -10,8 +11,8 @@ set flags: a cache copied to another kind of CPU is never loaded there.
 
 The same package, the same ``xllamacpp.Server`` API: only where it is imported from
 changes.  ``TANDEM_LLM_RUNTIME`` picks one (``auto``, the default: the native build when
-it is there and was checked after its build, else the prebuilt wheel; ``native``;
-``prebuilt``).
+it is there, was checked after its build and measured faster than the wheel
+(agent/llm/runtime_speed.py), else the prebuilt wheel; ``native``; ``prebuilt``).
 """
 
 from __future__ import annotations
@@ -114,8 +115,20 @@ def choose_runtime(wanted: str | None = None, directory: Path | None = None) -> 
         if wanted == "native":
             raise RuntimeError(f"{RUNTIME_ENV}=native but {reason}")
         return RuntimeChoice("prebuilt", None, reason)
+    speed = info.get("speed")
+    if wanted == "auto" and isinstance(speed, dict) and speed.get("faster") == "prebuilt":
+        return RuntimeChoice("prebuilt", None, "measured faster than this CPU's native build "
+                             f"({describe_speeds(speed)})")
+    measured = f"; measured faster ({describe_speeds(speed)})" if isinstance(speed, dict) else ""
     return RuntimeChoice("native", directory / "site",
-                         f"built {info.get('built_at', '?')} for this CPU")
+                         f"built {info.get('built_at', '?')} for this CPU{measured}")
+
+
+def describe_speeds(speed: dict[str, Any]) -> str:
+    """E.g. "native 43.1 / prebuilt 53.4 prompt tok/s, 16.0 / 18.2 generated"."""
+    native, prebuilt = speed.get("native") or {}, speed.get("prebuilt") or {}
+    return (f"native {native.get('prompt_tok_s')} / prebuilt {prebuilt.get('prompt_tok_s')} "
+            f"prompt tok/s, {native.get('gen_tok_s')} / {prebuilt.get('gen_tok_s')} generated")
 
 
 def import_xllamacpp(choice: RuntimeChoice) -> tuple[Any, RuntimeChoice]:

@@ -39,25 +39,46 @@ def build(
         help="Install and check this already built xllamacpp wheel instead of compiling "
              "(e.g. one kept from a build for the same CPU)")] = None,
 ) -> None:
-    """Compile llama.cpp (xllamacpp, the pinned version) for this CPU, once, and cache it;
-    the next start of the embedded model uses it.  Takes 10-15 minutes on 2 cores."""
+    """Compile llama.cpp (xllamacpp, the pinned version) for this CPU, once, cache it and
+    measure it against the prebuilt wheel; the next start of the embedded model uses the
+    faster.  Takes 10-15 minutes on 2 cores, and about one more to measure."""
     from agent.llm.runtime_build import BuildBusy, build_native
 
-    model = None
-    if check_model:
-        from agent.llm.model_files import EmbeddedModelMissing, ensure_embedded_model
-        from api.settings import get_settings
-
-        # Building serves nothing: it needs the model's location, not production secrets
-        # (as the eval commands; an explicit TANDEM_ENVIRONMENT still wins).
-        os.environ.setdefault("TANDEM_ENVIRONMENT", "development")
-        settings = get_settings()
-        try:
-            model = ensure_embedded_model(settings.model_dir, settings.llm_model)
-        except EmbeddedModelMissing as exc:
-            typer.echo(f"no model for the check ({exc}); checking the import only")
+    model = _model_file() if check_model else None
+    if check_model and model is None:
+        typer.echo("no model for the check; checking the import only (not measured)")
     try:
         build_native(model, niceness=nice, wheel=wheel, echo=typer.echo)
     except BuildBusy as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
+
+
+def measure() -> None:
+    """Measure this CPU's native build against the prebuilt wheel again (about a minute)
+    and keep the result: the next start loads the faster."""
+    from agent.llm.runtime_build import BuildBusy, measure_native
+
+    model = _model_file()
+    if model is None:
+        typer.echo("error: no embedded model to measure with", err=True)
+        raise typer.Exit(code=2)
+    try:
+        measure_native(model, echo=typer.echo)
+    except (BuildBusy, RuntimeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
+def _model_file() -> Path | None:
+    from agent.llm.model_files import EmbeddedModelMissing, ensure_embedded_model
+    from api.settings import get_settings
+
+    # Building and measuring serve nothing: they need the model's location, not production
+    # secrets (as the eval commands; an explicit TANDEM_ENVIRONMENT still wins).
+    os.environ.setdefault("TANDEM_ENVIRONMENT", "development")
+    settings = get_settings()
+    try:
+        return ensure_embedded_model(settings.model_dir, settings.llm_model)
+    except EmbeddedModelMissing:
+        return None

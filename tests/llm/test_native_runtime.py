@@ -52,3 +52,18 @@ def test_the_native_build_loads_and_answers_schema_valid_json() -> None:
     assert len(result["answers"]) == 3
     assert all(a["intent"] in {"browse", "order_status", "return", "other"}
                for a in result["answers"])
+
+
+@pytest.mark.embedded
+def test_the_speed_probe_reads_llama_cpp_s_own_rates_from_the_prebuilt_wheel() -> None:
+    """What `tandem runtime build` compares the builds by; runs on the wheel, so in CI too."""
+    from agent.llm.runtime_speed import probe, turn_seconds
+
+    try:
+        model = ensure_embedded_model(MODEL_DIR)
+    except EmbeddedModelMissing as exc:
+        pytest.skip(str(exc))
+    rates = probe(None, model)
+    # Two cores: tens of prompt tokens and about 10-35 generated tokens per second.
+    assert 5 < rates["prompt_tok_s"] < 2000 and 1 < rates["gen_tok_s"] < 500
+    assert 0 < turn_seconds(rates["prompt_tok_s"], rates["gen_tok_s"]) < 60
