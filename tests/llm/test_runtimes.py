@@ -60,34 +60,21 @@ def _measured(build: Path, native: float, prebuilt: float) -> None:
     (build / READY_FILE).write_text(json.dumps(info | {"speed": speed}))
 
 
-def test_a_native_build_measured_slower_than_the_wheel_is_not_loaded(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # As on the AMD EPYC of 2026-12-07: the wheel prefilled about 20% faster.
+@pytest.mark.parametrize(("native", "prebuilt", "loaded"), [
+    (43.0, 53.0, "prebuilt"),  # as on the AVX2-only AMD EPYC of 2026-12-07
+    (83.5, 62.7, "native"),  # as on the Intel machine with AVX-512 (1.5-2x)
+    (50.0, 49.0, "prebuilt"),  # 2% faster: noise between two runs, not worth leaving the wheel
+])
+def test_auto_loads_the_build_measured_faster_and_says_by_how_much(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, native: float, prebuilt: float,
+        loaded: str) -> None:
     monkeypatch.delenv(RUNTIME_ENV, raising=False)
     build = _fake_native_build(tmp_path / "build")
-    _measured(build, native=43.0, prebuilt=53.0)
+    _measured(build, native=native, prebuilt=prebuilt)
     choice = choose_runtime(directory=build)
-    assert choice.name == "prebuilt"
-    assert "native 43.0 / prebuilt 53.0 prompt tok/s" in choice.reason
+    assert choice.name == loaded
+    assert f"native {native} / prebuilt {prebuilt} prompt tok/s" in choice.reason
     assert choose_runtime("native", directory=build).name == "native"  # asked for by name
-
-
-def test_a_native_build_measured_faster_is_loaded_and_says_by_how_much(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # As on the Intel machine with AVX-512: the native build prefilled 1.5-2x faster.
-    monkeypatch.delenv(RUNTIME_ENV, raising=False)
-    build = _fake_native_build(tmp_path / "build")
-    _measured(build, native=83.5, prebuilt=62.7)
-    choice = choose_runtime(directory=build)
-    assert choice.name == "native" and "native 83.5 / prebuilt 62.7" in choice.reason
-
-
-def test_a_native_build_within_the_margin_is_not_worth_leaving_the_tested_wheel_for(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(RUNTIME_ENV, raising=False)
-    build = _fake_native_build(tmp_path / "build")
-    _measured(build, native=50.0, prebuilt=49.0)  # 2% faster: noise between two runs
-    assert choose_runtime(directory=build).name == "prebuilt"
 
 
 def test_a_build_that_never_passed_its_check_is_not_used(tmp_path: Path) -> None:
