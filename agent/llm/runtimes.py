@@ -3,8 +3,8 @@ prebuilt xllamacpp wheel.
 
 The prebuilt wheel targets AVX2 so that it runs everywhere; on a machine with AVX-512
 (VNNI, BF16) llama.cpp compiled for it evaluates prompts markedly faster, and on others it
-may be slower, so the choice is measured.  PyPI has
-no such wheel, so `tandem runtime build` (agent/llm/runtime_build.py) compiles the same
+may not be faster at all, so the choice is measured.  PyPI has no such wheel, so `tandem
+runtime build` (agent/llm/runtime_build.py) compiles the same
 xllamacpp version from its PyPI source for this CPU, once, and keeps it under
 ``~/.cache/tandem/runtimes/<version>-<cpu key>/``.  The key covers the CPU's instruction
 set flags: a cache copied to another kind of CPU is never loaded there.
@@ -119,7 +119,11 @@ def choose_runtime(wanted: str | None = None, directory: Path | None = None) -> 
     if wanted == "auto" and isinstance(speed, dict) and speed.get("faster") == "prebuilt":
         return RuntimeChoice("prebuilt", None, "measured faster than this CPU's native build "
                              f"({describe_speeds(speed)})")
-    measured = f"; measured faster ({describe_speeds(speed)})" if isinstance(speed, dict) else ""
+    measured = ""
+    if isinstance(speed, dict):
+        verdict = "measured faster" if speed.get("faster") == "native" else \
+            "asked for by name, though the wheel measured as fast or faster"
+        measured = f"; {verdict} ({describe_speeds(speed)})"
     return RuntimeChoice("native", directory / "site",
                          f"built {info.get('built_at', '?')} for this CPU{measured}")
 
