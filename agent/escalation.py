@@ -174,9 +174,11 @@ class EscalationPolicy:
     def classifier_text(self, text: str) -> str:
         """The message as the classifier reads it, at training as at decision time: not
         addressed, and the classifier's `ignore` patterns cut out."""
-        text = self.unaddressed(text)
+        return self._readable(self.unaddressed(text))
+
+    def _readable(self, unaddressed: str) -> str:
         config = self.classifier_config
-        return config.readable(text) if config is not None else text
+        return config.readable(unaddressed) if config is not None else unaddressed
 
     def unaddressed(self, text: str) -> str:
         """The message without who it is addressed to ("@AmazonHelp ...") and links: the
@@ -206,12 +208,11 @@ class EscalationPolicy:
         text = self.unaddressed(text)
         if self.classifier is not None and config is not None:
             try:
-                score = self.classifier.score(self.classifier_text(text))
+                score = self.classifier.score(self._readable(text))
             except FeatureError as exc:  # no embedding model here: the patterns still hold
                 _warn_once(str(exc))
-        verdict = self.decide_scored(text, score,
-                                     turns_without_progress=turns_without_progress,
-                                     repeated_question=repeated_question)
+        verdict = self._decide(text, score, turns_without_progress=turns_without_progress,
+                               repeated_question=repeated_question)
         if (verdict.escalate or not verdict.unsure or config is None or model is None
                 or prompts is None or not config.second_opinion.enabled):
             return verdict
@@ -232,7 +233,13 @@ class EscalationPolicy:
                       repeated_question: bool = False) -> Verdict:
         """`decide` with the classifier's score already computed (validation scores many
         messages in one matrix product, then decides each exactly as the router does)."""
-        text = self.unaddressed(text)
+        return self._decide(self.unaddressed(text), score,
+                            turns_without_progress=turns_without_progress,
+                            repeated_question=repeated_question)
+
+    def _decide(self, text: str, score: TriageScore | None, *, turns_without_progress: int,
+                repeated_question: bool) -> Verdict:
+        """The verdict on a message already cut of its addressing."""
         matches: list[tuple[EscalationRule, str]] = []
         cancelled: set[str] = set()
         for rule in self.rules:

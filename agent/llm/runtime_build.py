@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.llm.build_process import run_on_build
 from agent.llm.runtime_speed import ROUNDS, compare
 from agent.llm.runtimes import (
     READY_FILE,
@@ -179,15 +180,10 @@ def _run(cmd: list[str], env: dict[str, str], niceness: int) -> None:
 
 
 _CHECK = r"""
-import json, sys
-site, model = sys.argv[1], sys.argv[2]
-sys.path.insert(0, site)
-import xllamacpp
-assert xllamacpp.__file__.startswith(site), xllamacpp.__file__
+model = args[0]
 if not model:
     print(json.dumps({"imported": True, "schema": "not checked: no model file"}))
     raise SystemExit
-sys.path.insert(1, sys.argv[3])
 from agent.llm.embedded import EmbeddedRuntime
 from agent.llm.structured_check import schema_round_trip
 rt = EmbeddedRuntime(model, threads=2, context_tokens=1024)
@@ -199,14 +195,8 @@ rt.stop()
 
 def check_build(site: Path, model: Path | None) -> dict[str, Any]:
     """Import the build in a fresh process and, given a model, check schema enforcement."""
-    project = Path(__file__).resolve().parents[2]
-    out = subprocess.run(
-        [sys.executable, "-c", _CHECK, str(site), str(model or ""), str(project)],
-        capture_output=True, text=True, timeout=600, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"the native build failed its check: {out.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_on_build(_CHECK, site, str(model or ""), timeout=600,
+                        what="the native build's check")
 
 
 def start_background_build(model: Path | None, log: Callable[[str], None]) -> bool:

@@ -16,13 +16,11 @@ prompt tokens and 17-30 reply tokens per model call).
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from agent.llm.build_process import run_on_build
 
 TURN_PROMPT_TOKENS = 50
 TURN_REPLY_TOKENS = 30
@@ -31,16 +29,9 @@ MARGIN = 1.05
 """The native build must be this much faster to be chosen: the wheel is the tested one."""
 
 _PROBE = r"""
-import json, sys, time
-site, model, project = sys.argv[1], sys.argv[2], sys.argv[3]
-if site:
-    sys.path.insert(0, site)
-    import xllamacpp
-    assert xllamacpp.__file__.startswith(site), xllamacpp.__file__
-sys.path.insert(1, project)
 import httpx
 from agent.llm.embedded import EmbeddedRuntime
-rt = EmbeddedRuntime(model, threads=2, context_tokens=2048,
+rt = EmbeddedRuntime(args[0], threads=2, context_tokens=2048,
                      runtime=None if site else "prebuilt")
 rt.start()
 system = ("You are the shop assistant of an outdoor gear store. " * 12).strip()
@@ -70,15 +61,8 @@ def turn_seconds(prompt_tok_s: float, gen_tok_s: float) -> float:
 def probe(site: Path | None, model: Path) -> dict[str, float]:
     """Prefill and generation tokens/s of one runtime (`site`: the native build's package
     directory; None: the prebuilt wheel), in a process of its own."""
-    project = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "TANDEM_RUNTIME_AUTOBUILD": "0"}
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(site or ""), str(model), str(project)],
-        capture_output=True, text=True, timeout=900, check=False, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(f"the speed probe failed: {out.stderr[-2000:]}")
-    rates: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return rates
+    rates = run_on_build(_PROBE, site, str(model), timeout=900, what="the speed probe")
+    return {"prompt_tok_s": float(rates["prompt_tok_s"]), "gen_tok_s": float(rates["gen_tok_s"])}
 
 
 def compare(site: Path, model: Path, rounds: int = ROUNDS) -> dict[str, Any]:

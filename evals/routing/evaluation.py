@@ -86,7 +86,8 @@ def read_labelled(path: Path) -> list[LabelledMessage]:
     return rows
 
 
-def _scores(gold: list[bool], decided: list[bool]) -> dict[str, Any]:
+def scores(gold: list[bool], decided: list[bool]) -> dict[str, Any]:
+    """Recall and precision of escalation (`human`) and the confusion matrix."""
     tp = sum(g and d for g, d in zip(gold, decided, strict=True))
     fp = sum(d and not g for g, d in zip(gold, decided, strict=True))
     fn = sum(g and not d for g, d in zip(gold, decided, strict=True))
@@ -120,7 +121,7 @@ def evaluate(policy: EscalationPolicy, rows: list[LabelledMessage]) -> dict[str,
         rules[verdict.rule or "none"] += 1
         unsure += verdict.unsure
     gold = [row.route == "human" for row in rows]
-    report = _scores(gold, decided)
+    report = scores(gold, decided)
     report |= {
         "p50_ms": round(float(np.percentile(elapsed_ms, 50)), 3),
         "p95_ms": round(float(np.percentile(elapsed_ms, 95)), 3),
@@ -131,7 +132,7 @@ def evaluate(policy: EscalationPolicy, rows: list[LabelledMessage]) -> dict[str,
     sources = sorted({row.source for row in rows if row.source})
     if sources:
         report["by_source"] = {
-            source: _scores([g for g, r in zip(gold, rows, strict=True) if r.source == source],
+            source: scores([g for g, r in zip(gold, rows, strict=True) if r.source == source],
                             [d for d, r in zip(decided, rows, strict=True) if r.source == source])
             for source in sources
         }

@@ -23,6 +23,7 @@ from typing import Any
 
 from agent.escalation import EscalationPolicy, load_policy
 from evals.routing.datasets import SOURCES, Example, capped, load_all
+from evals.routing.evaluation import scores
 from evals.routing.validate import POLICY
 
 HANDLES = ("@AmazonHelp", "@AppleSupport", "@Walmart", "@TargetHelp", "@asos_heretohelp",
@@ -45,13 +46,6 @@ ADDRESSINGS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _recall_precision(gold: list[bool], decided: list[bool]) -> dict[str, float | None]:
-    tp = sum(g and d for g, d in zip(gold, decided, strict=True))
-    positives, predicted = sum(gold), sum(decided)
-    return {"recall": round(tp / positives, 4) if positives else None,
-            "precision": round(tp / predicted, 4) if predicted else None}
-
-
 def flips(policy: EscalationPolicy, examples: list[Example]) -> dict[str, Any]:
     """Per source and addressing: decisions that flipped, each way, and the scores."""
     report: dict[str, Any] = {}
@@ -61,11 +55,11 @@ def flips(policy: EscalationPolicy, examples: list[Example]) -> dict[str, Any]:
             continue
         gold = [e.route == "human" for e in rows]
         written = [policy.decide(e.text).escalate for e in rows]
-        entry: dict[str, Any] = {"n": len(rows), "as written": _recall_precision(gold, written)}
+        entry: dict[str, Any] = {"n": len(rows), "as written": scores(gold, written)}
         for name, address in ADDRESSINGS.items():
             addressed = [policy.decide(address(e.text)).escalate for e in rows]
             pairs = list(zip(written, addressed, strict=True))
-            entry[name] = _recall_precision(gold, addressed) | {
+            entry[name] = scores(gold, addressed) | {
                 "to_person": sum(a and not w for w, a in pairs),
                 "to_assistant": sum(w and not a for w, a in pairs)}
         report[source] = entry

@@ -29,11 +29,6 @@ MESSAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def policy() -> EscalationPolicy:
-    return load_policy(POLICY)
-
-
 @pytest.mark.parametrize("text", MESSAGES)
 def test_a_handle_and_a_link_change_nothing(policy: EscalationPolicy, text: str) -> None:
     typed = policy.decide(text)

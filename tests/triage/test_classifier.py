@@ -46,11 +46,6 @@ POLICY_QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def policy() -> EscalationPolicy:
-    return load_policy(POLICY)
-
-
 def test_the_shipped_model_loads_once_and_matches_its_checksum() -> None:
     assert TriageClassifier.load() is TriageClassifier.load()
     weights = MODEL_DIR / WEIGHTS_FILE
