@@ -18,14 +18,17 @@
     });
   }
 
+  // Never pull the rug from under an agent who is typing a flag or reading one open.
+  function busy(el) { return el.contains(document.activeElement) || el.querySelector('details[open]'); }
+
   function refresh() {
     document.querySelectorAll('[data-refresh]').forEach(function (el) {
-      // Never pull the rug from under an agent who is typing a flag or reading one open.
-      if (el.contains(document.activeElement) || el.querySelector('details[open]')) return;
+      if (busy(el)) return;
       fetch(el.dataset.refresh, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
         .then(function (r) { if (!r.ok || r.redirected) throw new Error('stale'); return r.text(); })
         .then(function (html) {
-          if (last.get(el) === html) return;
+          // Asked again on arrival: an agent may have opened a form while it was fetched.
+          if (last.get(el) === html || busy(el)) return;
           var atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
           last.set(el, html);
           el.innerHTML = html;
