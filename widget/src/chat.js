@@ -212,6 +212,7 @@ export class Chat {
       return true;
     }
     const lastId = this.transcript.lastId;
+    const conversation = this.api.conversation;
     let data;
     try {
       data = await this.api.call('GET',
@@ -221,6 +222,9 @@ export class Chat {
       if (!this.api.conversation) this.redrawWithPending();
       return !this.api.conversation;
     }
+    // Signed out (or erased) while the read was on its way: what came back belongs to a
+    // conversation this browser has forgotten, and must not be drawn again.
+    if (this.api.conversation !== conversation) return true;
     if (full) this.resetTranscript();
     this.apply(data);
     this.transcript.reattachPending();

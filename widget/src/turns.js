@@ -70,7 +70,9 @@ async function attempt(chat, item, bubble, retried) {
   transcript.markQueued(bubble, false);
   composer.showError('');
   const lastIdBefore = transcript.lastId;
+  const conversation = api.conversation;
   const { done, failure, streamed } = await readReply(response, reply, transcript);
+  if (api.conversation !== conversation) return; // signed out meanwhile: the reply is not theirs
   if (done) {
     showFinishedReply(chat, done, reply, bubble, streamed);
     transcript.lastId = lastIdBefore; // pick up ids, and anything an agent wrote meanwhile
