@@ -74,7 +74,7 @@ def test_training_vectors_are_the_vectors_a_turn_computes(tmp_path: Path) -> Non
 
 def test_the_route_head_reads_a_capped_source_s_first_rows_and_the_rest_whole(
         small_set: list[Example]) -> None:
-    # GoEmotions teaches the charged head from 20,000 comments but the route head from
+    # GoEmotions teaches the charged head from all its comments but the route head from
     # 5,000: more Reddit talk cost Bitext recall on unseen families.
     rows = route_rows(small_set, {"goemotions": 10})
     sources = [small_set[i].source for i in rows]
