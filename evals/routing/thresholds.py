@@ -56,7 +56,7 @@ def choose(results: list[tuple[Key, dict[str, Any]]], file_human: float) -> tupl
     finding = [(key, part) for key, part in pool
                if (part["goemotions"]["recall"] or 0) >= CHARGED_RECALL]
     if finding:
-        # Precision to two places: a third decimal is a comment or two of the 1,000 here.
+        # Precision to two places: a third decimal is a few of the ~4,000 comments here.
         # Between those: no overrule (it drops pattern matches the model never saw with a
         # person), then the person threshold nearest the file's (nothing moves that the
         # criterion does not need), then the higher charged threshold.
@@ -109,6 +109,7 @@ def main() -> None:
         print(f"{human:>6}{charged:>8}{overrule!s:>9}  {cells}")
     best, note = choose(results, config.human_threshold)
     print(f"\nchosen (human, charged, overrule): {best}{note}")
+
 
 if __name__ == "__main__":
     main()
