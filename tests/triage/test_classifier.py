@@ -26,6 +26,15 @@ ROUTINE = [
     "do you have red beanies?",
     "how do I track my package?",
 ]
+# Questions about what a product is made of: the route head scores some as returns (p 0.75
+# for the beanie; it had no routine product questions to learn from), and the policy's
+# `shopping` patterns keep them from handing the shopper over on that alone.
+PRODUCT_QUESTIONS = [
+    "what material is the beanie?",
+    "what materials is the shorts made of?",
+    "what are the hiking boots made of?",
+    "which colors does the sleeping bag come in?",
+]
 # From the held-out files of issue 15 (other Bitext releases): a smoke check that the
 # shipped model generalises past the phrasings it was trained on, not a target.  The last
 # three the model missed are caught by the policy's patterns ("client service", "someone
@@ -59,6 +68,13 @@ def test_requests_phrased_in_ways_never_trained_on_go_to_a_person(
         policy: EscalationPolicy, text: str) -> None:
     verdict = policy.decide(text)
     assert verdict.escalate, verdict
+
+
+@pytest.mark.parametrize("text", PRODUCT_QUESTIONS)
+def test_questions_about_what_a_product_is_made_of_stay_with_the_assistant(
+        policy: EscalationPolicy, text: str) -> None:
+    verdict = policy.decide(text)
+    assert not verdict.escalate, verdict
 
 
 @pytest.mark.parametrize("text", POLICY_QUESTIONS)
