@@ -3,9 +3,15 @@
 Each task gives the user simulator an instruction in the second person ("Your name is ...
 You are shy, logical. Cancel order #W6443279 because ordered by mistake.") and the actions
 the agent must take.  The *message* is the instruction as the shopper would say it: the
-persona sentences (name, zip code, email, personality) dropped, "you" turned into "I", and
-the option dictionaries written as their values ("{'size': 'L', 'color': 'black'}" becomes
-"size L, color black").
+persona sentences (name, zip code, email, personality) dropped and "you" turned into "I".
+The products are taken out: their option dictionaries ("{'size': 'L', 'color': 'black'}")
+and the store's product names ("Electric Kettle").  What routes a task is its verb (return,
+exchange, cancel, change); its products are incidental, and 265 of its 514 messages are
+returns and exchanges that list them.  Kept in, they taught the route head that a product
+and its options mean a return: "looking for a tablet" went to a person (p 0.84), and 18 of
+450 shopping questions about the store's 50 products did.  Taken out (2026-12-07), none do,
+and with Bitext left out of training its requests were found at recall 0.732 instead of
+0.680 (`python -m evals.routing.validate`).
 
 The *route* comes from the actions, the same way the Bitext intents are mapped
 (../shared/data/README.md): cancelling an order is `cancel`, a return is `refund`, an
@@ -23,6 +29,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,20 +65,33 @@ class TauMessage:
 
 
 def _values(match: re.Match[str]) -> str:
+    """An address's lines; any other dictionary (a product's options) goes."""
     try:
         options = ast.literal_eval(match.group(0))
     except (ValueError, SyntaxError):
         return match.group(0)
-    if not isinstance(options, dict) or not options:
-        return "" if isinstance(options, dict) else match.group(0)
+    if not isinstance(options, dict):
+        return match.group(0)
     if "address1" in options:  # an address: its lines, not its field names
         return ", ".join(str(v) for k, v in options.items() if k != "order_id" and v)
-    return ", ".join(f"{k} {v}" for k, v in options.items())
+    return ""
 
 
-def first_message(instruction: str) -> str:
-    """The instruction as the shopper's own words (see the module docstring)."""
+def _names_pattern(product_names: Sequence[str]) -> re.Pattern[str] | None:
+    names = sorted({n.strip() for n in product_names if n.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+def first_message(instruction: str, product_names: Sequence[str] = ()) -> str:
+    """The instruction as the shopper's own words, without its products (see the module
+    docstring)."""
     text = _TELL.sub("", _DICT.sub(_values, instruction.replace("\n", " ")))
+    names = _names_pattern(product_names)
+    if names is not None:
+        text = names.sub("", text)
     kept = [s for s in _SENTENCE.split(text.strip()) if s and not _PERSONA.match(s.strip())]
     message = " ".join(kept)
     for pattern, replacement in _PERSON_SWAPS:
@@ -90,10 +110,13 @@ def route_label(instruction: str, actions: list[dict[str, object]]) -> str:
 def tau_messages(folder: Path, part: str) -> list[TauMessage]:
     """The tasks of `tasks_{part}.json` (`train` or `dev`) as messages with a route."""
     tasks = json.loads((folder / f"tasks_{part}.json").read_text(encoding="utf-8"))
+    catalogue = folder / "products.json"  # a cut-down copy (tests) may have no catalogue
+    products = json.loads(catalogue.read_text(encoding="utf-8")) if catalogue.exists() else {}
+    names = [str(p["name"]) for p in products.values()]
     out = []
     for index, task in enumerate(tasks):
         instruction = str(task["instruction"])
-        text = first_message(instruction)
+        text = first_message(instruction, names)
         if text:
             out.append(TauMessage(text, route_label(instruction, task["actions"]),
                                   f"{part}:{index}"))

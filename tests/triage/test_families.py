@@ -59,7 +59,10 @@ def test_tau_tasks_become_first_person_messages_routed_by_their_actions() -> Non
                    "polite. You want to exchange your {'color': 'black', 'size': 'L'} jacket "
                    "because you received the wrong size.")
     assert first_message(instruction) == (
-        "I want to exchange my color black, size L jacket because I received the wrong size.")
+        "I want to exchange my jacket because I received the wrong size.")
+    # The store's product names go too: what routes a task is its verb, not its products.
+    assert first_message("You want to return the Electric Kettle {'capacity': '1L'}.",
+                         ["Electric Kettle", "Tablet"]) == "I want to return the ."
     assert route_label(instruction, [{"name": "exchange_delivered_order_items"}]) == "refund"
     assert route_label("You want to add a lamp", [{"name": "modify_pending_order_items"}]) \
         == "assistant"
