@@ -44,9 +44,10 @@ def build(
     faster.  Takes 10-15 minutes on 2 cores, and about one more to measure."""
     from agent.llm.runtime_build import BuildBusy, build_native
 
-    model = _model_file() if check_model else None
+    model, missing = _model_file() if check_model else (None, "")
     if check_model and model is None:
-        typer.echo("no model for the check; checking the import only (not measured)")
+        typer.echo(f"no model for the check ({missing}); checking the import only "
+                   "(not measured)")
     try:
         build_native(model, niceness=nice, wheel=wheel, echo=typer.echo)
     except BuildBusy as exc:
@@ -59,9 +60,9 @@ def measure() -> None:
     and keep the result: the next start loads the faster."""
     from agent.llm.runtime_build import BuildBusy, measure_native
 
-    model = _model_file()
+    model, missing = _model_file()
     if model is None:
-        typer.echo("error: no embedded model to measure with", err=True)
+        typer.echo(f"error: no embedded model to measure with ({missing})", err=True)
         raise typer.Exit(code=2)
     try:
         measure_native(model, echo=typer.echo)
@@ -70,7 +71,8 @@ def measure() -> None:
         raise typer.Exit(code=1) from exc
 
 
-def _model_file() -> Path | None:
+def _model_file() -> tuple[Path | None, str]:
+    """The embedded model's file, or None and why it is missing."""
     from agent.llm.model_files import EmbeddedModelMissing, ensure_embedded_model
     from api.settings import get_settings
 
@@ -79,6 +81,6 @@ def _model_file() -> Path | None:
     os.environ.setdefault("TANDEM_ENVIRONMENT", "development")
     settings = get_settings()
     try:
-        return ensure_embedded_model(settings.model_dir, settings.llm_model)
-    except EmbeddedModelMissing:
-        return None
+        return ensure_embedded_model(settings.model_dir, settings.llm_model), ""
+    except EmbeddedModelMissing as exc:
+        return None, str(exc)

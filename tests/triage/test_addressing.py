@@ -14,8 +14,8 @@ import pytest
 
 from agent.commerce.semantic import ENCODER
 from agent.escalation import EscalationPolicy, PolicyError, load_policy
+from evals.routing.validate import POLICY  # the shipped policy file
 
-POLICY = Path(__file__).resolve().parents[2] / "policies" / "escalation.yaml"
 MESSAGES = [
     # routine, or a question about the policy (anchored rules must still see its start)
     "are the service charges refundable?",

@@ -10,17 +10,13 @@ the full dev file's figures (README) minus a margin for the sample.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from agent.escalation import load_policy
 from evals.routing.datasets import Example, Split, load_all
 from evals.routing.evaluation import LabelledMessage, evaluate
+from evals.routing.validate import POLICY  # the shipped policy file
 from tests.shared_data import shared_data
-
-POLICY = Path(__file__).resolve().parents[2] / "policies" / "escalation.yaml"
-
 
 # source: (recall floor, precision floor)
 FLOORS = {"bitext": (0.95, 0.90), "goemotions": (0.65, 0.45), "tau": (0.8, 0.7)}
