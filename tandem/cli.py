@@ -47,11 +47,13 @@ app.command("monitor")(monitor.monitor)
 app.command("retrain")(retrain.retrain)
 
 runtime_app = typer.Typer(help="The embedded model's llama.cpp build: status, build for this "
-                               "CPU, measure it against the prebuilt wheel.", no_args_is_help=True)
+                               "CPU, measure it against the prebuilt wheel; and the e5 "
+                               "embedding engine's build (build-e5).", no_args_is_help=True)
 app.add_typer(runtime_app, name="runtime")
 runtime_app.command("status")(runtime.status)
 runtime_app.command("build")(runtime.build)
 runtime_app.command("measure")(runtime.measure)
+runtime_app.command("build-e5")(runtime.build_e5)
 
 experiments_app = typer.Typer(help="Experiments against a control: start, stop, list, report.",
                                no_args_is_help=True)

