@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent.config import LLMConfig
+from domain.db import PoolSize
 
 DEFAULT_SECRET = "change-me-in-production"
 DEFAULT_CUSTOMER_TOKEN_SECRET = "change-me-customer-tokens"
@@ -157,6 +158,15 @@ class Settings(BaseSettings):
                     "e.g. ../shared/data; never needed to serve")
 
     # Many workers, nothing lost (api/services/turns.py, api/live/).
+    db_pool_size: int = Field(
+        default=10, ge=1, le=500,
+        description="PostgreSQL connections each worker's engine keeps open (SQLite keeps "
+                    "SQLAlchemy's default pool)")
+    db_pool_overflow: int = Field(
+        default=40, ge=0, le=1000,
+        description="More PostgreSQL connections each worker's engine may open under a burst; "
+                    "with size + overflow below the threads that may hold one at once (40 "
+                    "for sync routes, 24 database threads), a burst waits on the pool")
     workers: int = Field(default=1, ge=1, le=64,
                          description="API worker processes sharing the database (set by "
                                      "`tandem serve --workers N`)")
@@ -289,6 +299,9 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def db_pool(self) -> PoolSize:
+        return PoolSize(size=self.db_pool_size, overflow=self.db_pool_overflow)
 
 
 def ephemeral_secrets() -> dict[str, SecretStr]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,19 +22,31 @@ from domain import (
 )
 from domain.schema import upgrade_schema
 
+
 # PostgreSQL: enough connections for every thread that may hold one at once (Starlette's 40
 # threads for sync routes and dependencies plus the loop's executor for graph nodes and turn
 # persistence); with fewer, a burst of shoppers leaves every thread waiting for a connection
 # that only a thread can give back, and requests fail after the pool's 30 s timeout.
 # SQLite keeps SQLAlchemy's default pool (5 + 10): with 50 connections to one file, 64
 # conversations at once crashed the sqlite3 module here; 32 at once pass with the default.
-_POOL_SIZE = 10
-_POOL_OVERFLOW = 40
-POOL_CONNECTIONS_MAX = _POOL_SIZE + _POOL_OVERFLOW
-"""The most connections one process's engine opens to PostgreSQL."""
+@dataclass(frozen=True)
+class PoolSize:
+    """PostgreSQL connections one process's engine keeps open and may add under a burst
+    (`TANDEM_DB_POOL_SIZE`, `TANDEM_DB_POOL_OVERFLOW`)."""
+
+    size: int = 10
+    overflow: int = 40
+
+    @property
+    def most(self) -> int:
+        """The most connections one process's engine opens to PostgreSQL."""
+        return self.size + self.overflow
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_POOL = PoolSize()
+
+
+def make_engine(url: str, pool: PoolSize = DEFAULT_POOL) -> Engine:
     """An engine for `url`; SQLite gets WAL and a busy timeout so API workers share it."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -54,14 +67,14 @@ def make_engine(url: str) -> Engine:
         return engine
     # connect_timeout: while PostgreSQL restarts, a request fails in seconds (503), never
     # waits on a connection that will not come.
-    return create_engine(url, pool_pre_ping=True, pool_size=_POOL_SIZE,
-                         max_overflow=_POOL_OVERFLOW, connect_args={"connect_timeout": 3})
+    return create_engine(url, pool_pre_ping=True, pool_size=pool.size,
+                         max_overflow=pool.overflow, connect_args={"connect_timeout": 3})
 
 
 @lru_cache(maxsize=8)
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, pool: PoolSize = DEFAULT_POOL) -> Engine:
     """One engine per database URL per process, its tables created or brought up to date."""
-    engine = make_engine(url)
+    engine = make_engine(url, pool)
     SQLModel.metadata.create_all(engine)
     upgrade_schema(engine)  # a database from an older Tandem gets the columns added since
     return engine
