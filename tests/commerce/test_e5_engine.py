@@ -112,6 +112,14 @@ def test_a_build_that_failed_its_check_is_not_loaded(tmp_path: Path,
     assert engine.choose_engine().name == engine.WHEEL_ENGINE
 
 
+def test_a_damaged_build_record_means_the_wheels_engine(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(engine.ENGINE_ENV, raising=False)
+    _fake_build(tmp_path, monkeypatch, passed=True)
+    engine.record_path().write_text('{"check": {"passed": tr', encoding="utf-8")
+    assert engine.choose_engine().name == engine.WHEEL_ENGINE
+
+
 def test_the_setting_keeps_the_wheels_engine_whatever_was_built(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_build(tmp_path, monkeypatch, passed=True)
