@@ -47,6 +47,28 @@ ISSUE_15_PERSON = [
     "tell me if their is someone available",
     "I'm waiting for a rebate of $1",
 ]
+# A problem told calmly, as a post to a brand reads: no anger, no request, so neither tone
+# nor the charged head hands it over; the complaint and payment rules' patterns do.  Written
+# here (no such posts are in ../shared/data): a check of the patterns, not a figure.
+CALM_PROBLEMS = [
+    ("@AmazonHelp package says delivered but it's not here", "complaint"),
+    ("@Target the self checkout charged me twice", "payment_dispute"),
+    ("got charged double for one order", "payment_dispute"),
+    ("@SpotifyCares app keeps crashing on android", "complaint"),
+    ("my internet has been down since this morning", "complaint"),
+    ("the speaker won't turn on", "complaint"),
+    ("been on hold for 45 minutes", "complaint"),
+    ("my parcel is stuck in customs for 10 days", "complaint"),
+    ("my order was cancelled without any explanation", "complaint"),
+]
+# Routine messages near those words that stay with the assistant.
+CALM_PROBLEM_NEAR_MISSES = [
+    "can it be delivered by Friday?",
+    "does the headlamp charge over USB?",
+    "is the down jacket warm enough for skiing?",
+    "which tent keeps the rain out best?",
+    "what happens if I am not here when the parcel comes?",
+]
 POLICY_QUESTIONS = [
     "can I see under which circumstances can I request refunds?",
     "what is your return policy",
@@ -72,6 +94,20 @@ def test_requests_phrased_in_ways_never_trained_on_go_to_a_person(
 
 @pytest.mark.parametrize("text", PRODUCT_QUESTIONS)
 def test_questions_about_what_a_product_is_made_of_stay_with_the_assistant(
+        policy: EscalationPolicy, text: str) -> None:
+    verdict = policy.decide(text)
+    assert not verdict.escalate, verdict
+
+
+@pytest.mark.parametrize(("text", "rule"), CALM_PROBLEMS)
+def test_a_problem_told_calmly_goes_to_a_person(policy: EscalationPolicy, text: str,
+                                                rule: str) -> None:
+    verdict = policy.decide(text)
+    assert verdict.escalate and verdict.rule == rule, verdict
+
+
+@pytest.mark.parametrize("text", CALM_PROBLEM_NEAR_MISSES)
+def test_routine_questions_near_those_words_stay_with_the_assistant(
         policy: EscalationPolicy, text: str) -> None:
     verdict = policy.decide(text)
     assert not verdict.escalate, verdict
