@@ -60,6 +60,9 @@ class PromptLibrary:
 
             env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
             env.globals["language"] = language
+            # Whether `_()` translates here: a line built in English outside the templates
+            # (a size advice's "because") is then said in the template's own sentences.
+            env.globals["translated"] = bool(table)
             self._envs[language] = env
         return self._envs[language]
 

@@ -208,6 +208,11 @@ class SizeAdvice:
     end_of_run: bool = False
     """The shopper needs a size beyond the largest (or smallest) one there is: `size` is
     that end of the run, not advice to buy it."""
+    from_size: str | None = None
+    """The shopper's size the advice starts from (the one they have or usually wear), for
+    a "because" line in another language, which is built from these fields, not `because`."""
+    runs: Fit | None = None
+    """How the item runs ("small" or "large") when that moved the advice."""
 
 
 def _chart_size(chart: dict[str, object], measures: dict[str, float]
@@ -245,14 +250,15 @@ def advise(*, run: Sequence[str], shopper: Shopper, item_id: str | None = None,
         size = step(run, last.size, moved)
         said = {"small": "was too small", "large": "was too big", "fit": "fit you"}[last.fit]
         return SizeAdvice(size, "high", f"Because the {name} in {last.size} {said}.",
-                          "own_feedback")
+                          "own_feedback", from_size=last.size)
 
     chart = chart or {}
     if not any(size_rank(s) is not None for s in run):
         # Sizes like Regular/Long have no order: only an exact match can be advised.
         if shopper.usual_size in run:
             return SizeAdvice(shopper.usual_size, "medium",
-                              f"Because you usually wear {shopper.usual_size}.", "usual_size")
+                              f"Because you usually wear {shopper.usual_size}.", "usual_size",
+                              from_size=shopper.usual_size)
         return None
     basis: Literal["usual_size", "history", "chart", "body"]
     if shopper.usual_size and same_system(shopper.usual_size, run):
@@ -278,6 +284,7 @@ def advise(*, run: Sequence[str], shopper: Shopper, item_id: str | None = None,
         return None
 
     confidence: Confidence = "low" if basis == "body" else "high"
+    runs: Fit | None = None
     shift = know.item_shift(item_id) if item_id else None
     fit_note = chart.get("fit") if isinstance(chart.get("fit"), str) else None
     if shift is not None:
@@ -291,18 +298,21 @@ def advise(*, run: Sequence[str], shopper: Shopper, item_id: str | None = None,
         if size != usual_here:
             why += (f", and {round(100 * votes[lean] / total)}% of {total} buyers said the "
                     f"{name} runs {lean}")
+            runs = lean
             confidence = "medium" if basis != "body" else "low"
         else:
             why += f", and most of {total} buyers said the {name} fits true to size"
     elif fit_note in ("runs small", "runs large"):
         size = step(run, nearest(run, base), 1 if fit_note == "runs small" else -1)
         why += f", and the {name} {fit_note}"
+        runs = "small" if fit_note == "runs small" else "large"
         confidence = "medium" if basis != "body" else "low"
     else:
         size = nearest(run, base)
         if basis == "usual_size" and shopper.usual_size and shopper.usual_size not in run:
             confidence = "medium"  # their size is between two of ours
-    return SizeAdvice(size, confidence, f"Because {why}.", basis)
+    return SizeAdvice(size, confidence, f"Because {why}.", basis,
+                      from_size=shopper.usual_size if basis == "usual_size" else None, runs=runs)
 
 
 # How much a shopper's own report counts against their history when the report is about
@@ -343,7 +353,7 @@ def _from_report(reported: Reported, *, run: Sequence[str], item_id: str | None,
     if direction == 0:
         size = reported.size if reported.size in run else nearest(
             run, size_rank(reported.size) or 0.0)
-        return SizeAdvice(size, "high", f"Because {why}.", "report")
+        return SizeAdvice(size, "high", f"Because {why}.", "report", from_size=said)
     lean, lean_why = _lean(know, item_id, chart, name)
     half = has_half_sizes(run)
     places = 1
@@ -359,17 +369,19 @@ def _from_report(reported: Reported, *, run: Sequence[str], item_id: str | None,
         end = run[-1] if direction > 0 else run[0]
         return SizeAdvice(end, "high", f"Because {why}, and {end} is the "
                           f"{'largest' if direction > 0 else 'smallest'} size the {name} "
-                          "comes in.", "report", end_of_run=True)
+                          "comes in.", "report", end_of_run=True, from_size=said)
     size = moved_to
     moved = abs((size_rank(size) or 0.0) - (size_rank(reported.size) or 0.0))
     how_far = (("half a size" if moved <= 0.5 else "a full size") if half
                else "one size" if places == 1 else "two sizes")
+    runs: Fit | None = None
     if lean == direction:
         why += f", and {lean_why}"
+        runs = "small" if lean > 0 else "large"
     confidence: Confidence = "medium" if lean == -direction else "high"
     return SizeAdvice(size, confidence,
                       f"Because {why}: {how_far} {'up' if direction > 0 else 'down'}.",
-                      "report")
+                      "report", from_size=said, runs=runs)
 
 
 def _from_other_item(reported: Reported, *, run: Sequence[str], item_id: str | None,
@@ -389,4 +401,5 @@ def _from_other_item(reported: Reported, *, run: Sequence[str], item_id: str | N
         base = (usual * kept + base * REPORT_WEIGHT) / (kept + REPORT_WEIGHT)
     shift = know.item_shift(item_id) if item_id else None
     size = nearest(run, base + (shift or 0.0))
-    return SizeAdvice(size, "medium", f"Because {why} in another item.", "report")
+    return SizeAdvice(size, "medium", f"Because {why} in another item.", "report",
+                      from_size=reported.said_size or reported.size)

@@ -116,11 +116,14 @@ def _chart_range(chart: dict[str, Any], size: str) -> str | None:
 
 
 def _advice_facts(advice: SizeAdvice, product: _Sized) -> dict[str, Any]:
+    # `from_size` and `runs` let a reply in another language say why in its own words
+    # (prompts/fallback.j2); `because` is the English line, built from the same signals.
+    why = {"because": advice.because, "basis": advice.basis, "from_size": advice.from_size,
+           "runs": advice.runs}
     if advice.end_of_run:
-        return {"end_of_run": advice.size, "because": advice.because, "basis": advice.basis,
+        return {"end_of_run": advice.size, **why,
                 "end": "largest" if advice.size == product.run[-1] else "smallest"}
-    facts = {"advice": advice.size, "confidence": advice.confidence,
-             "because": advice.because, "basis": advice.basis}
+    facts = {"advice": advice.size, "confidence": advice.confidence, **why}
     if (row := _chart_range(product.chart, advice.size)) is not None:
         facts["chart"] = row
     return facts

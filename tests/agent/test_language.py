@@ -68,3 +68,33 @@ async def test_a_spanish_shopper_gets_a_spanish_reply_with_their_size(engine: En
     assert state["language"] == "es"
     assert state["reply"].startswith(("Hay ", "No he encontrado"))
     assert all(s["size"] == "M" for s in state["suggestions"])
+
+
+@pytest.mark.parametrize(("text", "because"), [
+    ("Ich habe die Flint Trail Runner in 10, aber sie sind zu klein. Welche Größe soll ich "
+     "nehmen?", "Wegen der Passform deiner 10."),
+    ("Tengo las Flint Trail Runner en 10 y me quedan pequeñas. ¿Qué talla debo pedir?",
+     "Por cómo te queda tu 10."),
+    ("J'ai les Flint Trail Runner en 10 mais elles sont trop petites. Quelle taille prendre ?",
+     "D'après la façon dont votre 10 vous va."),
+])
+async def test_a_size_advice_says_why_in_the_shoppers_language(engine: Engine, text: str,
+                                                               because: str) -> None:
+    """The advisor's "because" line is built in English; a translated reply says the same
+    signals (the size they have) in its own sentence instead of mixing in English."""
+    (state,) = await turns(context(engine), text)
+    assert state["facts"]["advice"] == "10.5"
+    assert because in state["reply"]
+    assert "Because" not in state["reply"]
+
+
+def test_how_an_item_runs_is_said_in_the_shoppers_language() -> None:
+    library = PromptLibrary(ROOT / "prompts")
+    facts = {"product": "Ember 800 Down Jacket", "advice": "L", "confidence": "medium",
+             "because": "Because you usually wear M, and the Ember 800 Down Jacket runs small.",
+             "basis": "usual_size", "from_size": "M", "runs": "small"}
+    german = library.render("fallback", "de", intent="sizing", facts=facts)
+    assert "Weil du normalerweise M trägst. Es fällt klein aus." in german
+    assert "Because" not in german
+    english = library.render("fallback", "en", intent="sizing", facts=facts)
+    assert facts["because"] in english  # English keeps the advisor's detailed line
