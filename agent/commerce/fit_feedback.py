@@ -17,7 +17,7 @@ from typing import get_args
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
-from agent.commerce.sizing import Fit, FitRecord, as_fit
+from agent.commerce.fit_knowledge import Fit, FitRecord, as_fit
 from domain.tables import FitFeedback
 
 _ALIASES = {"user_id": "customer_id", "bust_size_num": "bust_in", "review_date": "date",

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from agent.commerce.fit_knowledge import Fit
 from agent.commerce.query import parse_query
 from agent.commerce.size_runs import LETTER_RUN, nearest, same_system, size_rank, size_system
-from agent.commerce.sizing import Fit
 
 Strength = Literal["mild", "plain", "strong"]
 
