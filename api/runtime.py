@@ -187,15 +187,15 @@ async def open_runtime(settings: Settings, *, model: BaseChatModel | None = None
     policy = with_retrained_classifier(load_policy(settings.policies_dir / "escalation.yaml"),
                                        settings.triage_model_dir)
     store_policy = load_store_policy(settings.policies_dir / "store_policy.yaml")
-    engine = engine_for(settings.database_url, settings.db_pool())
+    pool = settings.db_pool()
+    engine = engine_for(settings.database_url, pool)
     if not settings.is_sqlite:
         # Turns hand their database work and the graph's sync nodes to the loop's default
         # executor (cpu_count + 4 threads: 6 here); on PostgreSQL that work mostly waits on
         # the network, and with six threads a burst of shoppers queued behind each other.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=DATABASE_THREADS, thread_name_prefix="tandem-db"))
-        await asyncio.to_thread(warn_if_over_budget, engine, settings.workers,
-                                settings.db_pool())
+        await asyncio.to_thread(warn_if_over_budget, engine, settings.workers, pool)
     holder = ModelHolder(gate=generation_gate(settings.llm_config()))
     async with open_checkpointer(settings.database_url) as saver:
         runtime = TandemRuntime(

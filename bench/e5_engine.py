@@ -28,12 +28,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # runnable as a plain script from a checkout
 
+from agent.commerce.e5_engine.build import VNNI_FLAGS  # noqa: E402
 from agent.commerce.e5_engine.engine import (  # noqa: E402
     ENGINE_ENV,
     TANDEM_ENGINE,
     WHEEL_ENGINE,
     choose_engine,
 )
+from agent.llm.runtimes import cpu_flags  # noqa: E402
 from bench import RESULTS_DIR, write_json  # noqa: E402
 from evals.routing.datasets import load_all, sample_order  # noqa: E402
 
@@ -94,8 +96,8 @@ def main() -> None:
     parser.add_argument("--per-source", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    if choose_engine().name != TANDEM_ENGINE:
-        raise SystemExit(f"no Tandem engine to compare: {choose_engine().reason}")
+    if (choice := choose_engine()).name != TANDEM_ENGINE:
+        raise SystemExit(f"no Tandem engine to compare: {choice.reason}")
     texts = messages(args.data, args.per_source)
     timed: dict[str, list[list[float]]] = {WHEEL_ENGINE: [], TANDEM_ENGINE: []}
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +107,7 @@ def main() -> None:
             for engine in (WHEEL_ENGINE, TANDEM_ENGINE):
                 timed[engine] += _run(engine, texts_file, Path(tmp) / f"{engine}.json")
     results: dict[str, Any] = {"messages": len(texts), "rounds": args.rounds,
-                               "cpu_vnni": "avx512_vnni" in Path("/proc/cpuinfo").read_text()}
+                               "cpu_vnni": set(VNNI_FLAGS) <= set(cpu_flags())}
     for engine, rows in timed.items():
         results[engine] = _summary(rows)
     for key in ("p50_ms", "p95_ms"):

